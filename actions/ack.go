@@ -1,0 +1,42 @@
+package actions
+
+// Ack answers the client's acknowledgement callback.
+type Ack struct{ payload }
+
+var _ Action = (*Ack)(nil)
+
+func init() {
+	Register(&Spec{
+		Name: "ack",
+		Doc: "Answers the client's acknowledgement callback with `data` (or several `args`). A client that " +
+			"asked for none gets nothing (logged at debug level); only the first ack of an event is sent.",
+		Fields:    payloadFields,
+		Shorthand: "data",
+		Example:   "- ack: '${{ {\"sum\": data.a + data.b} }}'",
+		New: func(b *Builder) Action {
+			return &Ack{newPayload(b)}
+		},
+	})
+}
+
+// UsesSocket reports whether the answer reads socket.
+func (a *Ack) UsesSocket() bool { return a.usesSocket() }
+
+// Run sends the acknowledgement.
+func (a *Ack) Run(ctx *Context) error {
+	if ctx.Ack == nil {
+		ctx.Log.Debug("ack skipped: the client asked for no acknowledgement", "event", ctx.Env.Event)
+		return nil
+	}
+	if ctx.Acked {
+		ctx.Log.Debug("ack skipped: this event was already acknowledged", "event", ctx.Env.Event)
+		return nil
+	}
+	args, err := a.eval(ctx.Env)
+	if err != nil {
+		return err
+	}
+	ctx.Acked = true
+	ctx.Ack(args)
+	return nil
+}

@@ -1,0 +1,54 @@
+package actions
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/ioroute/ioroute/internal/tmpl"
+)
+
+// Message is an emission as the actions describe it; the router decides how to deliver it.
+type Message struct {
+	// Namespace is the target namespace; "" means the sender's.
+	Namespace string
+	// To lists rooms or socket ids; empty means the sender, unless Broadcast.
+	To []string
+	// Broadcast sends to every socket of the namespace (or of the rooms in To).
+	Broadcast bool
+	// IncludeSelf keeps the sender among the recipients of a room or broadcast emission.
+	IncludeSelf bool
+	Event       string
+	Args        []any
+}
+
+// Conn is the socket an event came from, as actions see it. The router implements it.
+type Conn interface {
+	// ID is the socket's id in its namespace.
+	ID() string
+	// Join adds the socket to rooms.
+	Join(rooms ...string)
+	// Leave removes the socket from rooms.
+	Leave(rooms ...string)
+	// Emit delivers m to its recipients.
+	Emit(m Message) error
+	// EmitWithAck delivers m to one socket (the sender, or the socket id m.To[0]) and calls
+	// cb later with the client's acknowledgement, or with an error after timeout (0: wait forever).
+	// It never blocks waiting for the acknowledgement.
+	EmitWithAck(m Message, timeout time.Duration, cb func(replies []any, err error)) error
+}
+
+// Context is everything an action may use while handling one event.
+type Context struct {
+	// Env is what expressions read.
+	Env *tmpl.Env
+	// Conn is the sending socket.
+	Conn Conn
+	// Ack answers the client's acknowledgement callback; nil when the client asked for none.
+	Ack func(args []any)
+	// Acked is set once Ack was called; a second answer is not sent.
+	Acked bool
+	// Print writes one line to the router's output.
+	Print func(line string)
+	// Log receives diagnostics.
+	Log *slog.Logger
+}

@@ -1,0 +1,106 @@
+package actions
+
+import (
+	"fmt"
+
+	"github.com/ioroute/ioroute/config"
+	"github.com/ioroute/ioroute/internal/tmpl"
+)
+
+// Step is one compiled action with its condition and its place in the config.
+type Step struct {
+	Name   string
+	Action Action
+	When   *tmpl.Program
+	Pos    config.Pos
+	Path   string
+}
+
+// Steps is a compiled handler: actions run in order.
+type Steps []*Step
+
+// StepError is a run-time failure of one step, located in the config.
+type StepError struct {
+	Step *Step
+	Err  error
+}
+
+// Error reads like a path into the config.
+func (e *StepError) Error() string {
+	return fmt.Sprintf("%s: %s (%s): %v", e.Step.Pos, e.Step.Path, e.Step.Name, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Run runs the steps in order. The first failure stops the handler and is returned.
+func (s Steps) Run(ctx *Context) error {
+	for _, st := range s {
+		if st.When != nil {
+			ok, err := st.When.Run(ctx.Env)
+			if err != nil {
+				return &StepError{Step: st, Err: fmt.Errorf("when: %w", err)}
+			}
+			if ok != true {
+				continue
+			}
+		}
+		if err := st.Action.Run(ctx); err != nil {
+			return &StepError{Step: st, Err: err}
+		}
+	}
+	return nil
+}
+
+// Compile compiles a handler's steps in scope, reporting every problem into errs.
+// usesSocket reports whether any expression reads socket.
+func Compile(steps []*config.Step, scope tmpl.Scope, errs *config.Errors) (compiled Steps, usesSocket bool) {
+	compiled = compileSteps(steps, tmpl.Scopes{scope: true}, errs)
+	return compiled, compiled.usesSocket()
+}
+
+func (s Steps) usesSocket() bool {
+	for _, st := range s {
+		if st.When != nil && st.When.UsesSocket {
+			return true
+		}
+		if u, ok := st.Action.(interface{ UsesSocket() bool }); ok && u.UsesSocket() {
+			return true
+		}
+	}
+	return false
+}
+
+func compileSteps(steps []*config.Step, scopes tmpl.Scopes, errs *config.Errors) Steps {
+	var out Steps
+	for _, st := range steps {
+		spec, ok := registry[st.Action]
+		if !ok {
+			errs.Add(st.ActionPos, config.ChildPath(st.Path, st.Action), "unknown action%s", config.Suggest(st.Action, Names()))
+			continue
+		}
+		c := &Step{Name: spec.Name, Pos: st.ActionPos, Path: st.Path}
+		if st.When != nil {
+			c.When = tmpl.CompileCondition(st.When, scopes, errs)
+		}
+		b := newBuilder(spec, st.Body, scopes, errs)
+		if b == nil {
+			continue
+		}
+		c.Action = spec.New(b)
+		if c.Action == nil {
+			continue
+		}
+		if b.usesSocket {
+			c.Action = socketUser{c.Action}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// socketUser marks an action whose expressions read socket.
+type socketUser struct{ Action }
+
+// UsesSocket reports true.
+func (socketUser) UsesSocket() bool { return true }

@@ -1,0 +1,129 @@
+// Command ioroute serves a Socket.IO server declared in one YAML file.
+//
+//	ioroute run [--listen ADDR] [--log-format text|json] [--log-level LEVEL] FILE
+//	ioroute validate FILE...
+//	ioroute schema
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/ioroute/ioroute/router"
+	"github.com/ioroute/ioroute/schema"
+)
+
+const usage = `usage:
+  ioroute run [flags] FILE     serve the config in FILE
+  ioroute validate FILE...     check configs; exit 1 with every error
+  ioroute schema               print the config's JSON Schema
+`
+
+func main() {
+	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "run":
+		return runCmd(args[1:], stdout, stderr)
+	case "validate":
+		return validateCmd(args[1:], stdout, stderr)
+	case "schema":
+		_, _ = stdout.Write(schema.Generate())
+		return 0
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "ioroute: unknown command %q\n%s", args[0], usage)
+	return 2
+}
+
+func validateCmd(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, "ioroute validate: name at least one config file\n")
+		return 2
+	}
+	code := 0
+	for _, path := range args {
+		if _, err := router.Load(path); err != nil {
+			fmt.Fprintln(stderr, err)
+			code = 1
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok\n", path)
+	}
+	return code
+}
+
+func runCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "", "address to listen on, overriding server.listen")
+	format := fs.String("log-format", "text", "log format: text or json")
+	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprint(stderr, "ioroute run: name one config file\n")
+		return 2
+	}
+	logger, err := newLogger(stderr, *format, *level)
+	if err != nil {
+		fmt.Fprintf(stderr, "ioroute run: %v\n", err)
+		return 2
+	}
+	table, err := router.Load(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	r, err := router.New(table, router.Options{Listen: *listen, Logger: logger, Stdout: stdout})
+	if err != nil {
+		logger.Error("cannot start", "error", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := r.Start(); err != nil {
+		logger.Error("cannot start", "error", err)
+		return 1
+	}
+	<-ctx.Done()
+	stop()
+	logger.Info("shutting down")
+	if err := r.Close(); err != nil && !errors.Is(err, context.Canceled) {
+		logger.Error("shutdown", "error", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("bad --log-level %q", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("bad --log-format %q: use text or json", format)
+}

@@ -1,0 +1,109 @@
+package config
+
+import (
+	"path/filepath"
+	"time"
+)
+
+// Server holds the server settings of a config, with defaults applied.
+type Server struct {
+	Listen         string
+	Path           string
+	Origins        []string
+	Credentials    bool
+	Static         string // absolute directory, or "" for none
+	PingInterval   time.Duration
+	PingTimeout    time.Duration
+	ConnectTimeout time.Duration
+	MaxPayload     int
+	AllowEIO3      bool
+	// Pos locates each setting that was written in the file, by field name.
+	Pos map[string]Pos
+}
+
+// ServerFields declares the keys of the server section.
+var ServerFields = []Field{
+	{Name: "listen", Type: String, Default: "127.0.0.1:3001", Doc: "Address to listen on, host:port."},
+	{Name: "path", Type: String, Default: "/socket.io", Doc: "HTTP path of the Socket.IO endpoint."},
+	{Name: "cors", Type: Object, Doc: "Cross-origin access. Without it only pages of the same origin may connect.", Fields: []Field{
+		{Name: "origins", Type: StringList, Doc: "Allowed origins, such as \"http://localhost:8080\"; \"*\" allows any."},
+		{Name: "credentials", Type: Bool, Default: false, Doc: "Allow cookies and credentials; refused together with \"*\"."},
+	}, Example: "cors: { origins: [\"*\"] }"},
+	{Name: "static", Type: String, Doc: "Folder served at /, relative to the config file."},
+	{Name: "ping_interval", Type: Duration, Default: "25s", Doc: "How often the server pings each client."},
+	{Name: "ping_timeout", Type: Duration, Default: "20s", Doc: "How long to wait for a pong before closing."},
+	{Name: "connect_timeout", Type: Duration, Default: "45s", Doc: "Close a transport that never connects to a namespace within this time."},
+	{Name: "max_payload", Type: Int, Default: 1000000, Doc: "Largest message accepted from a client, in bytes."},
+	{Name: "allow_eio3", Type: Bool, Default: true, Doc: "Accept socket.io-client 2.x (Engine.IO 3)."},
+}
+
+// DefaultServer returns the settings used when the config says nothing.
+func DefaultServer() Server {
+	return Server{
+		Listen:         "127.0.0.1:3001",
+		Path:           "/socket.io",
+		PingInterval:   25 * time.Second,
+		PingTimeout:    20 * time.Second,
+		ConnectTimeout: 45 * time.Second,
+		MaxPayload:     1000000,
+		AllowEIO3:      true,
+		Pos:            map[string]Pos{},
+	}
+}
+
+// decodeServer reads the server section; dir is the config file's folder.
+func decodeServer(n *Node, dir string, errs *Errors) Server {
+	s := DefaultServer()
+	if n == nil {
+		return s
+	}
+	if !CheckFields(n, ServerFields, errs) {
+		return s
+	}
+	for _, e := range n.Entries {
+		s.Pos[e.Key] = e.Value.Pos
+		v := e.Value
+		switch e.Key {
+		case "listen":
+			s.Listen = v.Text
+		case "path":
+			s.Path = v.Text
+			if len(s.Path) == 0 || s.Path[0] != '/' {
+				errs.Add(v.Pos, v.Path, "must start with \"/\"")
+			}
+		case "cors":
+			if o := v.Get("origins"); o != nil {
+				s.Origins = []string{}
+				for _, it := range o.Items {
+					s.Origins = append(s.Origins, it.Text)
+				}
+			}
+			if c := v.Get("credentials"); c != nil {
+				s.Credentials = c.Value.(bool)
+			}
+			if s.Credentials {
+				for _, o := range s.Origins {
+					if o == "*" {
+						errs.Add(v.Pos, v.Path, "origins \"*\" with credentials: true would let any site act as the user; list the allowed origins")
+					}
+				}
+			}
+		case "static":
+			s.Static = v.Text
+			if !filepath.IsAbs(s.Static) {
+				s.Static = filepath.Join(dir, s.Static)
+			}
+		case "ping_interval":
+			s.PingInterval = v.Duration()
+		case "ping_timeout":
+			s.PingTimeout = v.Duration()
+		case "connect_timeout":
+			s.ConnectTimeout = v.Duration()
+		case "max_payload":
+			s.MaxPayload = v.Value.(int)
+		case "allow_eio3":
+			s.AllowEIO3 = v.Value.(bool)
+		}
+	}
+	return s
+}

@@ -1,0 +1,99 @@
+package tmpl
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/ioroute/ioroute/config"
+)
+
+// Program is one compiled expression with the position of its source.
+type Program struct {
+	Source string
+	Pos    config.Pos
+	prog   *vm.Program
+	// UsesSocket reports whether the expression reads socket (whose rooms cost a lookup).
+	UsesSocket bool
+}
+
+var vms = sync.Pool{New: func() any { return new(vm.VM) }}
+
+// Run evaluates the program against env.
+func (p *Program) Run(env *Env) (any, error) {
+	m := vms.Get().(*vm.VM)
+	out, err := m.Run(p.prog, env)
+	vms.Put(m)
+	if err != nil {
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			return nil, fmt.Errorf("%s: %s", p.Source, fe.Message)
+		}
+		return nil, fmt.Errorf("%s: %w", p.Source, err)
+	}
+	return out, nil
+}
+
+// compile compiles src, located at pos (the position of src's first character), in scopes.
+func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool, errs *config.Errors) *Program {
+	opts := []expr.Option{expr.Env(Env{}), expr.MaxNodes(10000)}
+	if asBool {
+		opts = append(opts, expr.AsBool())
+	}
+	prog, err := expr.Compile(src, opts...)
+	if err != nil {
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			at := pos
+			if fe.Line <= 1 {
+				at = pos.Shift(fe.Column)
+			}
+			msg := fe.Message
+			if name, ok := strings.CutPrefix(msg, "unknown name "); ok && !strings.ContainsAny(name, " \"") {
+				msg = "unknown name " + strconv.Quote(name)
+			}
+			if asBool && isTypeMismatch(msg) {
+				msg = "`when` must be a bool expression: " + msg
+			}
+			errs.Add(at, path, "%s", msg)
+		} else {
+			errs.Add(pos, path, "%s", err.Error())
+		}
+		return nil
+	}
+	p := &Program{Source: src, Pos: pos, prog: prog}
+	ok := true
+	node := prog.Node()
+	ast.Walk(&node, visitor(func(n ast.Node) {
+		id, isID := n.(*ast.IdentifierNode)
+		if !isID {
+			return
+		}
+		if id.Value == "socket" {
+			p.UsesSocket = true
+		}
+		if s, scoped := scopedNames[id.Value]; scoped && !scopes[s.scope] {
+			errs.Add(pos.Shift(id.Location().From), path, "%q is available %s", id.Value, s.where)
+			ok = false
+		}
+	}))
+	if !ok {
+		return nil
+	}
+	return p
+}
+
+func isTypeMismatch(msg string) bool {
+	return strings.Contains(msg, "expected bool") || strings.Contains(msg, "mismatched types")
+}
+
+type visitor func(ast.Node)
+
+func (v visitor) Visit(n *ast.Node) { v(*n) }

@@ -1,0 +1,98 @@
+package router
+
+import (
+	"sort"
+
+	"github.com/ioroute/ioroute/actions"
+	"github.com/ioroute/ioroute/config"
+	"github.com/ioroute/ioroute/internal/tmpl"
+)
+
+// Table is an immutable compiled config: what each event of each namespace runs.
+// The router swaps whole tables, so an event is handled by one table from start to end.
+type Table struct {
+	File       *config.File
+	Namespaces map[string]*Namespace
+}
+
+// Namespace is the compiled handlers of one namespace.
+type Namespace struct {
+	Name       string
+	Events     map[string]*Handler
+	Connect    *Handler
+	Disconnect *Handler
+}
+
+// Handler is one event's compiled steps.
+type Handler struct {
+	Event string
+	Steps actions.Steps
+	// UsesSocket is set when an expression reads socket, so its rooms must be looked up.
+	UsesSocket bool
+	Pos        config.Pos
+	Path       string
+}
+
+// Compile builds a Table from a parsed config, reporting every problem at once.
+func Compile(f *config.File) (*Table, error) {
+	var errs config.Errors
+	t := &Table{File: f, Namespaces: map[string]*Namespace{}}
+	for _, n := range f.Namespaces {
+		ns := &Namespace{Name: n.Name, Events: map[string]*Handler{}}
+		t.Namespaces[n.Name] = ns
+		for _, h := range n.Handlers {
+			scope := tmpl.EventScope
+			switch {
+			case h.Event == "disconnect":
+				scope = tmpl.DisconnectScope
+			case h.Event == "connect":
+			case actions.IsReserved(h.Event):
+				errs.Add(h.Pos, h.Path, "%q is reserved by Socket.IO and cannot be handled", h.Event)
+				continue
+			case h.Event == "":
+				errs.Add(h.Pos, h.Path, "event names must not be empty")
+				continue
+			}
+			steps, usesSocket := actions.Compile(h.Steps, scope, &errs)
+			c := &Handler{Event: h.Event, Steps: steps, UsesSocket: usesSocket, Pos: h.Pos, Path: h.Path}
+			switch h.Event {
+			case "connect":
+				ns.Connect = c
+			case "disconnect":
+				ns.Disconnect = c
+			default:
+				ns.Events[h.Event] = c
+			}
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Names returns the namespace names, sorted.
+func (t *Table) Names() []string {
+	names := make([]string, 0, len(t.Namespaces))
+	for n := range t.Namespaces {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// EventNames returns the namespace's handled event names, sorted, lifecycle events included.
+func (ns *Namespace) EventNames() []string {
+	var names []string
+	for e := range ns.Events {
+		names = append(names, e)
+	}
+	if ns.Connect != nil {
+		names = append(names, "connect")
+	}
+	if ns.Disconnect != nil {
+		names = append(names, "disconnect")
+	}
+	sort.Strings(names)
+	return names
+}

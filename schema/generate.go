@@ -1,0 +1,176 @@
+// Package schema derives the config's JSON Schema from the field specs of config and actions,
+// and validates configs against it.
+package schema
+
+import (
+	"encoding/json"
+
+	"github.com/ioroute/ioroute/actions"
+	"github.com/ioroute/ioroute/config"
+)
+
+// ID is the schema's $id.
+const ID = "urn:ioroute:config:v1"
+
+type obj = map[string]any
+
+// Generate returns the JSON Schema of config version 1, indented, with a trailing newline.
+func Generate() []byte {
+	lifecycle := []any{}
+	for _, r := range actions.ReservedEvents {
+		if r != "connect" && r != "disconnect" {
+			lifecycle = append(lifecycle, r)
+		}
+	}
+	names := actions.Names()
+	stepProps := obj{"when": obj{"description": "Run the action only when this bare expression is true, such as `data > 10`.", "type": []any{"string", "boolean"}}}
+	oneOf := []any{}
+	for _, s := range actions.Specs() {
+		stepProps[s.Name] = actionSchema(s)
+		oneOf = append(oneOf, obj{"required": []any{s.Name}})
+	}
+	root := obj{
+		"$schema":              "https://json-schema.org/draft/2020-12/schema",
+		"$id":                  ID,
+		"title":                "ioroute config",
+		"description":          "A declarative Socket.IO server: namespaces, events and the actions each event runs.",
+		"type":                 "object",
+		"additionalProperties": false,
+		"required":             []any{"version", "namespaces"},
+		"properties": obj{
+			"version": obj{"const": 1, "description": fieldDoc(config.TopFields, "version")},
+			"server":  objectSchema(config.ServerFields, fieldDoc(config.TopFields, "server")),
+			"namespaces": obj{
+				"description":          fieldDoc(config.TopFields, "namespaces"),
+				"type":                 "object",
+				"propertyNames":        obj{"pattern": "^/"},
+				"additionalProperties": obj{"$ref": "#/$defs/namespace"},
+			},
+		},
+		"$defs": obj{
+			"namespace": obj{
+				"type":                 []any{"object", "null"},
+				"additionalProperties": false,
+				"properties": obj{
+					"on": obj{
+						"description":          fieldDoc(config.NamespaceFields, "on"),
+						"type":                 "object",
+						"propertyNames":        obj{"minLength": 1, "not": obj{"enum": lifecycle}},
+						"additionalProperties": obj{"$ref": "#/$defs/steps"},
+					},
+				},
+			},
+			"steps": obj{
+				"description": "Steps run in order; each is one action, optionally with `when`.",
+				"type":        []any{"array", "null"},
+				"items":       obj{"$ref": "#/$defs/step"},
+			},
+			"step": obj{
+				"description":          "One action (" + joinNames(names) + "), optionally with `when`.",
+				"type":                 "object",
+				"additionalProperties": false,
+				"properties":           stepProps,
+				"oneOf":                oneOf,
+			},
+		},
+	}
+	b, err := json.MarshalIndent(root, "", "  ")
+	if err != nil {
+		panic(err) // the schema is built from plain maps; this cannot fail
+	}
+	return append(b, '\n')
+}
+
+func actionSchema(s *actions.Spec) obj {
+	if s.ShorthandOnly {
+		f, _ := config.Lookup(s.Fields, s.Shorthand)
+		out := fieldSchema(f)
+		out["description"] = s.Doc
+		return out
+	}
+	long := objectSchema(s.Fields, "")
+	if s.Shorthand == "" {
+		long["description"] = s.Doc
+		return long
+	}
+	f, _ := config.Lookup(s.Fields, s.Shorthand)
+	short := fieldSchema(f)
+	if f.Type == config.Value {
+		short = obj{"not": obj{"type": "object"}}
+	}
+	return obj{"description": s.Doc, "anyOf": []any{short, long}}
+}
+
+func objectSchema(fields []config.Field, doc string) obj {
+	props := obj{}
+	var required []any
+	for _, f := range fields {
+		props[f.Name] = fieldSchema(f)
+		if f.Required {
+			required = append(required, f.Name)
+		}
+	}
+	out := obj{"type": "object", "additionalProperties": false, "properties": props}
+	if required != nil {
+		out["required"] = required
+	}
+	if doc != "" {
+		out["description"] = doc
+	}
+	return out
+}
+
+var scalarTypes = []any{"string", "number", "boolean"}
+
+func fieldSchema(f config.Field) obj {
+	var out obj
+	switch f.Type {
+	case config.String:
+		out = obj{"type": "string"}
+	case config.Bool:
+		out = obj{"type": "boolean"}
+	case config.Int:
+		out = obj{"type": "integer", "minimum": 0}
+	case config.Duration:
+		out = obj{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`}
+	case config.StringList:
+		out = obj{"type": "array", "items": obj{"type": "string"}}
+	case config.Object:
+		out = objectSchema(f.Fields, "")
+	case config.Text:
+		out = obj{"type": scalarTypes}
+	case config.TextList:
+		out = obj{"anyOf": []any{obj{"type": scalarTypes}, obj{"type": "array", "items": obj{"type": scalarTypes}}}}
+	case config.ValueList:
+		out = obj{"anyOf": []any{obj{"type": "array"}, obj{"type": "string", "pattern": `\$\{\{`}}}
+	case config.Steps:
+		out = obj{"$ref": "#/$defs/steps"}
+	case config.Expr:
+		out = obj{"type": []any{"string", "boolean"}}
+	default:
+		out = obj{}
+	}
+	if f.Doc != "" {
+		out["description"] = f.Doc
+	}
+	if f.Default != nil {
+		out["default"] = f.Default
+	}
+	return out
+}
+
+func fieldDoc(fields []config.Field, name string) string {
+	f, _ := config.Lookup(fields, name)
+	return f.Doc
+}
+
+func joinNames(names []string) string {
+	out := ""
+	for i, n := range names {
+		if i > 0 {
+			out += ", "
+		}
+		out += n
+	}
+	return out
+}
