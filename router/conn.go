@@ -1,0 +1,265 @@
+package router
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
+	"github.com/zishang520/socket.io/v3/pkg/types"
+
+	"github.com/ioroute/ioroute/actions"
+	"github.com/ioroute/ioroute/internal/tmpl"
+)
+
+// conn is one connected socket as the actions see it.
+type conn struct {
+	r  *Router
+	s  *sio.Socket
+	ns string
+	hs tmpl.Handshake
+}
+
+var _ actions.Conn = (*conn)(nil)
+
+func newConn(r *Router, s *sio.Socket) *conn {
+	return &conn{r: r, s: s, ns: string(s.Nsp().Name()), hs: handshake(s)}
+}
+
+// ID is the socket's id.
+func (c *conn) ID() string { return string(c.s.Id()) }
+
+// Join adds the socket to rooms.
+func (c *conn) Join(rooms ...string) {
+	rs := make([]sio.Room, len(rooms))
+	for i, r := range rooms {
+		rs[i] = sio.Room(r)
+	}
+	c.s.Join(rs...)
+}
+
+// Leave removes the socket from rooms.
+func (c *conn) Leave(rooms ...string) {
+	for _, r := range rooms {
+		c.s.Leave(sio.Room(r))
+	}
+}
+
+// rooms lists the socket's rooms, its own id room first.
+func (c *conn) rooms() []string {
+	set := c.s.Rooms().Keys()
+	out := make([]string, 0, len(set))
+	out = append(out, c.ID())
+	for _, r := range set {
+		if string(r) != c.ID() {
+			out = append(out, string(r))
+		}
+	}
+	return out
+}
+
+// target resolves the namespace of m; nil when no socket was ever connected to it.
+func (c *conn) target(m actions.Message) (sio.Namespace, error) {
+	if m.Namespace == "" || m.Namespace == c.ns {
+		return c.s.Nsp(), nil
+	}
+	if _, ok := c.r.table.Load().Namespaces[m.Namespace]; !ok {
+		return nil, fmt.Errorf("namespace %q is not declared in the config", m.Namespace)
+	}
+	return c.r.namespace(m.Namespace), nil
+}
+
+// Emit delivers m: to the sender, to rooms or socket ids, or to the whole namespace.
+func (c *conn) Emit(m actions.Message) error {
+	args := outgoing(m.Args)
+	if !m.Broadcast && len(m.To) == 0 {
+		return c.s.Emit(m.Event, args...)
+	}
+	ns, err := c.target(m)
+	if err != nil || ns == nil {
+		return err
+	}
+	var op *sio.BroadcastOperator
+	if len(m.To) > 0 {
+		rooms := make([]sio.Room, len(m.To))
+		for i, r := range m.To {
+			rooms[i] = sio.Room(r)
+		}
+		op = ns.To(rooms...)
+	} else {
+		op = ns.Except()
+	}
+	if !m.IncludeSelf && ns == c.s.Nsp() {
+		op = op.Except(sio.Room(c.s.Id()))
+	}
+	return op.Emit(m.Event, args...)
+}
+
+// EmitWithAck emits to one socket and calls cb with its acknowledgement, or with an error
+// after timeout. The engine's own timeout mutates per-socket state, so the timer is ours.
+func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]any, error)) error {
+	target := c.s
+	if len(m.To) == 1 {
+		ns, err := c.target(m)
+		if err != nil {
+			return err
+		}
+		var s *sio.Socket
+		if ns != nil {
+			s, _ = ns.Sockets().Load(sio.SocketId(m.To[0]))
+		}
+		if s == nil {
+			return fmt.Errorf("to: no socket %q is connected to %s", m.To[0], nsName(m.Namespace, c.ns))
+		}
+		target = s
+	}
+	var once sync.Once
+	var timer *time.Timer
+	if timeout > 0 {
+		timer = time.AfterFunc(timeout, func() {
+			once.Do(func() { cb(nil, fmt.Errorf("no acknowledgement within %s", timeout)) })
+		})
+	}
+	ack := sio.Ack(func(replies []any, err error) {
+		if timer != nil {
+			timer.Stop()
+		}
+		once.Do(func() { cb(incoming(replies), err) })
+	})
+	return target.Emit(m.Event, append(outgoing(m.Args), ack)...)
+}
+
+func nsName(ns, current string) string {
+	if ns == "" {
+		return current
+	}
+	return ns
+}
+
+// namespace finds a namespace a socket has connected to, or nil when none has (so there is
+// nobody to deliver to).
+func (r *Router) namespace(name string) sio.Namespace {
+	if ns, ok := r.nsps.Load(name); ok {
+		return ns.(sio.Namespace)
+	}
+	return nil
+}
+
+// handshake normalises the engine's handshake so configs are portable across clients.
+func handshake(s *sio.Socket) tmpl.Handshake {
+	h := s.Handshake()
+	hs := tmpl.Handshake{Auth: map[string]any{}, Query: map[string]string{}, Headers: map[string]string{}, Address: h.Address}
+	if a, ok := incomingValue(map[string]any(h.Auth)).(map[string]any); ok && a != nil {
+		hs.Auth = a
+	}
+	for k, v := range h.Query {
+		hs.Query[strings.ToLower(k)] = first(v)
+	}
+	for k, v := range h.Headers {
+		hs.Headers[strings.ToLower(k)] = first(v)
+	}
+	if _, _, err := net.SplitHostPort(hs.Address); err != nil && hs.Address != "" {
+		hs.Address = net.JoinHostPort(hs.Address, "0")
+	}
+	return hs
+}
+
+func first(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []string:
+		if len(x) > 0 {
+			return x[0]
+		}
+	case []any:
+		if len(x) > 0 {
+			return fmt.Sprint(x[0])
+		}
+	}
+	return ""
+}
+
+// incoming converts event arguments to plain values: the engine's read-once binary buffers
+// become []byte, so they survive being read (and echoed) more than once.
+func incoming(args []any) []any {
+	for i, a := range args {
+		args[i] = incomingValue(a)
+	}
+	return args
+}
+
+func incomingValue(v any) any {
+	switch x := v.(type) {
+	case types.BufferInterface:
+		return append([]byte(nil), x.Bytes()...)
+	case map[string]any:
+		for k, e := range x {
+			x[k] = incomingValue(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = incomingValue(e)
+		}
+	}
+	return v
+}
+
+// outgoing prepares values for the engine, whose encoder handles maps only as map[string]any.
+// Values are never changed in place: constant templates share them between events.
+func outgoing(args []any) []any {
+	for i, a := range args {
+		if b, changed := outgoingValue(a); changed {
+			out := append([]any(nil), args...)
+			out[i] = b
+			for j := i + 1; j < len(out); j++ {
+				out[j], _ = outgoingValue(out[j])
+			}
+			return out
+		}
+	}
+	return args
+}
+
+func outgoingValue(v any) (any, bool) {
+	switch x := v.(type) {
+	case map[string]string:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = e
+		}
+		return m, true
+	case map[string]any:
+		var out map[string]any
+		for k, e := range x {
+			if n, changed := outgoingValue(e); changed {
+				if out == nil {
+					out = make(map[string]any, len(x))
+					for k2, e2 := range x {
+						out[k2] = e2
+					}
+				}
+				out[k] = n
+			}
+		}
+		if out != nil {
+			return out, true
+		}
+	case []any:
+		var out []any
+		for i, e := range x {
+			if n, changed := outgoingValue(e); changed {
+				if out == nil {
+					out = append([]any(nil), x...)
+				}
+				out[i] = n
+			}
+		}
+		if out != nil {
+			return out, true
+		}
+	}
+	return v, false
+}

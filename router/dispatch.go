@@ -1,0 +1,95 @@
+package router
+
+import (
+	"fmt"
+
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
+
+	"github.com/ioroute/ioroute/actions"
+	"github.com/ioroute/ioroute/internal/tmpl"
+)
+
+// onConnection sets up a socket that passed the guard: it runs the namespace's connect
+// handler and routes every later event through the table current at that moment.
+func (r *Router) onConnection(args ...any) {
+	s, ok := args[0].(*sio.Socket)
+	if !ok {
+		return
+	}
+	c := newConn(r, s)
+	r.nsps.LoadOrStore(c.ns, s.Nsp())
+	r.log.Debug("connected", "namespace", c.ns, "socket", c.ID())
+	if ns := r.table.Load().Namespaces[c.ns]; ns != nil && ns.Connect != nil {
+		r.run(c, ns.Connect, "connect", nil, nil, "")
+	}
+	s.OnAny(func(in ...any) { r.onEvent(c, in) })
+	s.On("disconnecting", func(reason ...any) {
+		r.log.Debug("disconnected", "namespace", c.ns, "socket", c.ID(), "reason", fmt.Sprint(reason...))
+		if ns := r.table.Load().Namespaces[c.ns]; ns != nil && ns.Disconnect != nil {
+			r.run(c, ns.Disconnect, "disconnect", nil, nil, fmt.Sprint(reason...))
+		}
+	})
+}
+
+// onEvent handles one incoming event: [name, args..., ack?].
+func (r *Router) onEvent(c *conn, in []any) {
+	if len(in) == 0 {
+		return
+	}
+	event, ok := in[0].(string)
+	if !ok {
+		r.log.Warn("event without a name", "namespace", c.ns, "socket", c.ID())
+		return
+	}
+	args := in[1:]
+	var ack func([]any, error)
+	if n := len(args); n > 0 {
+		if a, isAck := args[n-1].(sio.Ack); isAck {
+			ack, args = a, args[:n-1]
+		} else if a, isFn := args[n-1].(func([]any, error)); isFn {
+			ack, args = a, args[:n-1]
+		}
+	}
+	ns := r.table.Load().Namespaces[c.ns]
+	var h *Handler
+	if ns != nil {
+		h = ns.Events[event]
+	}
+	if h == nil {
+		r.log.Debug("no handler", "namespace", c.ns, "event", event, "socket", c.ID())
+		return
+	}
+	r.run(c, h, event, incoming(args), ack, "")
+}
+
+// run runs one handler for one event. A failing step is logged with its config position and
+// ends that handler only; the socket and the server go on.
+func (r *Router) run(c *conn, h *Handler, event string, args []any, ack func([]any, error), reason string) {
+	env := &tmpl.Env{
+		Args:      args,
+		Event:     event,
+		Namespace: c.ns,
+		Socket:    tmpl.Socket{ID: c.ID(), Handshake: c.hs},
+		Auth:      c.hs.Auth,
+		Reason:    reason,
+		Env:       r.environ,
+	}
+	if len(args) > 0 {
+		env.Data = args[0]
+	}
+	if h.UsesSocket {
+		env.Socket.Rooms = c.rooms()
+	}
+	ctx := &actions.Context{Env: env, Conn: c, Print: r.print, Log: r.log}
+	if ack != nil {
+		ctx.Ack = func(replies []any) { ack(outgoing(replies), nil) }
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.Error("handler panicked", "namespace", c.ns, "event", event, "socket", c.ID(), "at", h.Pos.String(), "panic", fmt.Sprint(p))
+		}
+	}()
+	if err := h.Steps.Run(ctx); err != nil {
+		r.log.Error("event failed", "namespace", c.ns, "event", event, "socket", c.ID(), "error", err.Error())
+	}
+}

@@ -1,0 +1,64 @@
+package router
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// handler is the HTTP front: it refuses what the engine would wrongly accept, then hands
+// Socket.IO requests to the engine and everything else to the static folder.
+func (r *Router) handler() http.Handler {
+	eio := r.io.ServeHandler(nil)
+	mux := http.NewServeMux()
+	prefix := strings.TrimRight(r.server.Path, "/") + "/"
+	mux.Handle(prefix, r.front(eio))
+	if r.server.Path != prefix {
+		mux.Handle(r.server.Path, r.front(eio))
+	}
+	if r.server.Static != "" {
+		mux.Handle("/", http.FileServer(http.Dir(r.server.Static)))
+	} else {
+		mux.HandleFunc("/", func(w http.ResponseWriter, req *http.Request) {
+			http.Error(w, "ioroute: this server has no static folder (server.static)", http.StatusNotFound)
+		})
+	}
+	return mux
+}
+
+// front guards the engine: a disallowed origin is refused on every transport (the engine only
+// checks CORS on polling), and polling requests for a session that upgraded to websocket get
+// 400 as the Engine.IO protocol says.
+func (r *Router) front(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if origin := req.Header.Get("Origin"); origin != "" && !r.originAllowed(origin, req) {
+			r.log.Warn("refused cross-origin request", "origin", origin)
+			http.Error(w, `{"code":4,"message":"Origin not allowed"}`, http.StatusForbidden)
+			return
+		}
+		q := req.URL.Query()
+		if sid := q.Get("sid"); sid != "" && q.Get("transport") == "polling" {
+			if s, ok := r.io.Engine().Clients().Load(sid); ok && s.Transport().Name() != "polling" {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = w.Write([]byte(`{"code":3,"message":"Bad request"}`))
+				return
+			}
+		}
+		next.ServeHTTP(w, req)
+	})
+}
+
+// originAllowed applies server.cors.origins, or same-origin when none are configured.
+func (r *Router) originAllowed(origin string, req *http.Request) bool {
+	if len(r.server.Origins) == 0 {
+		u, err := url.Parse(origin)
+		return err == nil && strings.EqualFold(u.Host, req.Host)
+	}
+	for _, o := range r.server.Origins {
+		if o == "*" || strings.EqualFold(strings.TrimRight(o, "/"), origin) {
+			return true
+		}
+	}
+	return false
+}

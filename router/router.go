@@ -1,0 +1,141 @@
+// Package router wires compiled handler tables to the Socket.IO engine and serves them.
+//
+// The engine (github.com/zishang520/socket.io) stays behind this package: actions see only
+// actions.Conn. The current Table is held in an atomic pointer, so a later table can replace
+// it while sockets stay connected.
+package router
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
+
+	"github.com/ioroute/ioroute/config"
+)
+
+// Options are the run-time settings that do not come from the config file.
+type Options struct {
+	// Listen overrides server.listen when not empty.
+	Listen string
+	// Logger receives the router's logs; nil discards them.
+	Logger *slog.Logger
+	// Stdout receives print output; nil means os.Stdout.
+	Stdout io.Writer
+}
+
+// Router serves one config.
+type Router struct {
+	table    atomic.Pointer[Table]
+	server   config.Server
+	log      *slog.Logger
+	out      io.Writer
+	outMu    sync.Mutex
+	environ  map[string]string
+	io       *sio.Server
+	parent   sio.Namespace
+	nsps     sync.Map // namespace name -> sio.Namespace, once a socket connected to it
+	httpSrv  *http.Server
+	listener net.Listener
+	closed   atomic.Bool
+}
+
+// New prepares a router for table; Start begins serving.
+func New(t *Table, opts Options) (*Router, error) {
+	r := &Router{server: t.File.Server, log: opts.Logger, out: opts.Stdout, environ: environ()}
+	if r.log == nil {
+		r.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if r.out == nil {
+		r.out = os.Stdout
+	}
+	if opts.Listen != "" {
+		r.server.Listen = opts.Listen
+	}
+	r.table.Store(t)
+	r.io = newEngine(r.server)
+	r.attach()
+	return r, nil
+}
+
+// Table returns the table currently serving.
+func (r *Router) Table() *Table { return r.table.Load() }
+
+// Start listens and serves in the background.
+func (r *Router) Start() error {
+	ln, err := net.Listen("tcp", r.server.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", r.server.Listen, err)
+	}
+	r.listener = ln
+	r.httpSrv = &http.Server{Handler: r.handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := r.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			r.log.Error("http server stopped", "error", err)
+		}
+	}()
+	t := r.table.Load()
+	r.log.Info("listening", "addr", "http://"+ln.Addr().String(), "path", r.server.Path, "config", t.File.Name)
+	for _, name := range t.Names() {
+		r.log.Info("namespace loaded", "namespace", name, "events", strings.Join(t.Namespaces[name].EventNames(), ","))
+	}
+	if r.server.Static != "" {
+		r.log.Info("serving static files", "dir", r.server.Static)
+	}
+	return nil
+}
+
+// Addr is the address the router listens on, once started.
+func (r *Router) Addr() net.Addr {
+	if r.listener == nil {
+		return nil
+	}
+	return r.listener.Addr()
+}
+
+// Close disconnects every client and stops serving.
+func (r *Router) Close() error {
+	if !r.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	done := make(chan struct{})
+	r.io.Close(func(error) { close(done) })
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		r.log.Warn("engine did not close within 5s")
+	}
+	if r.httpSrv == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return r.httpSrv.Shutdown(ctx)
+}
+
+// print writes one line to the router's output.
+func (r *Router) print(line string) {
+	r.outMu.Lock()
+	defer r.outMu.Unlock()
+	_, _ = io.WriteString(r.out, line+"\n")
+}
+
+func environ() map[string]string {
+	m := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
