@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/ioroute/ioroute/config"
@@ -25,9 +26,14 @@ type StepError struct {
 	Err  error
 }
 
-// Error reads like a path into the config.
+// Error reads like a path into the config; it points at the failing expression when there is one.
 func (e *StepError) Error() string {
-	return fmt.Sprintf("%s: %s (%s): %v", e.Step.Pos, e.Step.Path, e.Step.Name, e.Err)
+	pos := e.Step.Pos
+	var ee *tmpl.EvalError
+	if errors.As(e.Err, &ee) {
+		pos = ee.Pos
+	}
+	return fmt.Sprintf("%s: %s (%s): %v", pos, e.Step.Path, e.Step.Name, e.Err)
 }
 
 // Unwrap returns the cause.

@@ -3,6 +3,7 @@ package router
 import (
 	"fmt"
 	"net"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -47,17 +48,17 @@ func (c *conn) Leave(rooms ...string) {
 	}
 }
 
-// rooms lists the socket's rooms, its own id room first.
+// rooms lists the socket's rooms: its own id room first, then the others sorted.
 func (c *conn) rooms() []string {
 	set := c.s.Rooms().Keys()
 	out := make([]string, 0, len(set))
-	out = append(out, c.ID())
 	for _, r := range set {
 		if string(r) != c.ID() {
 			out = append(out, string(r))
 		}
 	}
-	return out
+	sort.Strings(out)
+	return append([]string{c.ID()}, out...)
 }
 
 // target resolves the namespace of m; nil when no socket was ever connected to it.

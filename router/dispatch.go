@@ -16,17 +16,21 @@ func (r *Router) onConnection(args ...any) {
 	if !ok {
 		return
 	}
+	r.recorded(s)
 	c := newConn(r, s)
-	r.nsps.LoadOrStore(c.ns, s.Nsp())
 	r.log.Debug("connected", "namespace", c.ns, "socket", c.ID())
 	if ns := r.table.Load().Namespaces[c.ns]; ns != nil && ns.Connect != nil {
 		r.run(c, ns.Connect, "connect", nil, nil, "")
 	}
 	s.OnAny(func(in ...any) { r.onEvent(c, in) })
 	s.On("disconnecting", func(reason ...any) {
-		r.log.Debug("disconnected", "namespace", c.ns, "socket", c.ID(), "reason", fmt.Sprint(reason...))
+		why := ""
+		if len(reason) > 0 {
+			why = fmt.Sprint(reason[0])
+		}
+		r.log.Debug("disconnected", "namespace", c.ns, "socket", c.ID(), "reason", why)
 		if ns := r.table.Load().Namespaces[c.ns]; ns != nil && ns.Disconnect != nil {
-			r.run(c, ns.Disconnect, "disconnect", nil, nil, fmt.Sprint(reason...))
+			r.run(c, ns.Disconnect, "disconnect", nil, nil, why)
 		}
 	})
 }

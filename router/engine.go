@@ -1,6 +1,8 @@
 package router
 
 import (
+	"time"
+
 	"github.com/zishang520/socket.io/servers/engine/v3"
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
@@ -51,11 +53,35 @@ func (r *Router) attach() {
 
 // guard refuses sockets of namespaces the current table does not declare. Socket.IO 2.x
 // clients always join "/" first, so they are let in there without handlers.
+//
+// It also closes a race in the engine: the engine sends the CONNECT packet from the socket's
+// task queue before it records the socket on its client, and an event the client sends in
+// that gap makes the engine drop the whole connection ("invalid state"). The guard runs on
+// the connection's read goroutine, so it holds further reads until the socket is recorded
+// (which onConnection signals), or until connectWait passes.
 func (r *Router) guard(s *sio.Socket, next func(*sio.ExtendedError)) {
 	name := string(s.Nsp().Name())
-	if _, ok := r.table.Load().Namespaces[name]; ok || (name == "/" && s.Conn().Protocol() == 3) {
-		next(nil)
+	if _, ok := r.table.Load().Namespaces[name]; !ok && (name != "/" || s.Conn().Protocol() != 3) {
+		next(sio.NewExtendedError("Invalid namespace", nil))
 		return
 	}
-	next(sio.NewExtendedError("Invalid namespace", nil))
+	r.nsps.LoadOrStore(name, s.Nsp())
+	recorded := make(chan struct{})
+	r.pending.Store(s, recorded)
+	next(nil)
+	select {
+	case <-recorded:
+	case <-time.After(connectWait):
+		r.pending.Delete(s)
+	}
+}
+
+// connectWait bounds how long a connection's reads are held while its socket is recorded.
+const connectWait = 5 * time.Second
+
+// recorded tells the guard that the engine has recorded s, so reads may go on.
+func (r *Router) recorded(s *sio.Socket) {
+	if ch, ok := r.pending.LoadAndDelete(s); ok {
+		close(ch.(chan struct{}))
+	}
 }

@@ -23,7 +23,14 @@ func (r *Router) handler() http.Handler {
 			http.Error(w, "ioroute: this server has no static folder (server.static)", http.StatusNotFound)
 		})
 	}
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		// the engine keeps accepting handshakes after it is closed; refuse them while closing
+		if r.closed.Load() {
+			http.Error(w, "ioroute: shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		mux.ServeHTTP(w, req)
+	})
 }
 
 // front guards the engine: a disallowed origin is refused on every transport (the engine only
@@ -37,6 +44,14 @@ func (r *Router) front(next http.Handler) http.Handler {
 			return
 		}
 		q := req.URL.Query()
+		if q.Get("EIO") == "3" && !r.server.AllowEIO3 {
+			// the engine would accept the websocket upgrade and only then close it, which
+			// socket.io-client 2.x does not report; refuse before upgrading, as on polling
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"code":5,"message":"Unsupported protocol version"}`))
+			return
+		}
 		if sid := q.Get("sid"); sid != "" && q.Get("transport") == "polling" {
 			if s, ok := r.io.Engine().Clients().Load(sid); ok && s.Transport().Name() != "polling" {
 				w.Header().Set("Content-Type", "application/json")

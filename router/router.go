@@ -44,7 +44,8 @@ type Router struct {
 	environ  map[string]string
 	io       *sio.Server
 	parent   sio.Namespace
-	nsps     sync.Map // namespace name -> sio.Namespace, once a socket connected to it
+	nsps     sync.Map // namespace name -> sio.Namespace, once a socket passed the guard into it
+	pending  sync.Map // *sio.Socket -> chan struct{}, closed once the engine recorded it
 	httpSrv  *http.Server
 	listener net.Listener
 	closed   atomic.Bool

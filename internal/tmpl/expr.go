@@ -32,14 +32,25 @@ func (p *Program) Run(env *Env) (any, error) {
 	out, err := m.Run(p.prog, env)
 	vms.Put(m)
 	if err != nil {
+		msg := err.Error()
 		var fe *file.Error
 		if errors.As(err, &fe) {
-			return nil, fmt.Errorf("%s: %s", p.Source, fe.Message)
+			msg = fe.Message
 		}
-		return nil, fmt.Errorf("%s: %w", p.Source, err)
+		return nil, &EvalError{Pos: p.Pos, Source: p.Source, Msg: msg}
 	}
 	return out, nil
 }
+
+// EvalError is an expression that failed on a real event, located in the config.
+type EvalError struct {
+	Pos    config.Pos
+	Source string
+	Msg    string
+}
+
+// Error names the expression and what went wrong.
+func (e *EvalError) Error() string { return fmt.Sprintf("%s: %s", e.Source, e.Msg) }
 
 // compile compiles src, located at pos (the position of src's first character), in scopes.
 func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool, errs *config.Errors) *Program {

@@ -1,0 +1,347 @@
+package router_test
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
+)
+
+func TestChatBroadcastReachesEveryone(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+namespaces:
+  /chat:
+    on:
+      message:
+        - broadcast: { event: new-message, data: "${{ data }}" }
+`+syncHandler)
+	a := s.dial(t, "/chat", dialOpts{})
+	b := s.dial(t, "/chat", dialOpts{})
+	a.emit("message", "hello")
+	for _, c := range []*client{a, b} {
+		if got := c.expect(t, "new-message"); len(got) != 1 || got[0] != "hello" {
+			t.Fatalf("new-message args = %v", got)
+		}
+	}
+}
+
+// targets exercises who receives what, the heart of Flask-SocketIO's emit semantics.
+func TestEmitTargets(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+namespaces:
+  /t:
+    on:
+      to-me:
+        - emit: { event: for-you, data: "${{ data }}" }
+      send-me:
+        - send: ${{ data }}
+      everyone-but-me:
+        - broadcast: { event: news, data: "${{ data }}", include_self: false }
+      join:
+        - join_room: ${{ data }}
+        - ack: joined
+      leave:
+        - leave_room: ${{ data }}
+        - ack: left
+      to-room:
+        - emit: { event: room-news, data: "${{ data.text }}", to: "${{ data.room }}" }
+      to-room-not-me:
+        - emit: { event: room-news, data: "${{ data.text }}", to: "${{ data.room }}", include_self: false }
+      to-socket:
+        - emit: { event: direct, data: "from ${{ socket.id }}", to: "${{ data }}" }
+`+syncHandler)
+	a := s.dial(t, "/t", dialOpts{})
+	b := s.dial(t, "/t", dialOpts{})
+
+	t.Run("emit defaults to the sender", func(t *testing.T) {
+		a.emit("to-me", map[string]any{"n": 1.0})
+		if got := a.expect(t, "for-you"); !reflect.DeepEqual(got, []any{map[string]any{"n": 1.0}}) {
+			t.Fatalf("for-you = %v", got)
+		}
+		b.expectNone(t)
+	})
+	t.Run("send is the unnamed message event", func(t *testing.T) {
+		a.emit("send-me", "hi")
+		if got := a.expect(t, "message"); !reflect.DeepEqual(got, []any{"hi"}) {
+			t.Fatalf("message = %v", got)
+		}
+		b.expectNone(t)
+	})
+	t.Run("include_self false skips the sender", func(t *testing.T) {
+		a.emit("everyone-but-me", "x")
+		if got := b.expect(t, "news"); !reflect.DeepEqual(got, []any{"x"}) {
+			t.Fatalf("news = %v", got)
+		}
+		a.expectNone(t)
+	})
+	t.Run("rooms reach members only", func(t *testing.T) {
+		if got := b.emitAck(t, "join", "lobby"); !reflect.DeepEqual(got, []any{"joined"}) {
+			t.Fatalf("join ack = %v", got)
+		}
+		a.emit("to-room", map[string]any{"room": "lobby", "text": "hey"})
+		if got := b.expect(t, "room-news"); !reflect.DeepEqual(got, []any{"hey"}) {
+			t.Fatalf("room-news = %v", got)
+		}
+		a.expectNone(t)
+		// a member sending to its own room gets it too, unless include_self is false
+		b.emit("to-room", map[string]any{"room": "lobby", "text": "mine"})
+		b.expect(t, "room-news")
+		b.emit("to-room-not-me", map[string]any{"room": "lobby", "text": "quiet"})
+		b.expectNone(t)
+		if got := b.emitAck(t, "leave", "lobby"); !reflect.DeepEqual(got, []any{"left"}) {
+			t.Fatalf("leave ack = %v", got)
+		}
+		a.emit("to-room", map[string]any{"room": "lobby", "text": "gone"})
+		a.sync(t)
+		b.expectNone(t)
+	})
+	t.Run("to a socket id", func(t *testing.T) {
+		a.emit("to-socket", b.id)
+		if got := b.expect(t, "direct"); !reflect.DeepEqual(got, []any{"from " + a.id}) {
+			t.Fatalf("direct = %v", got)
+		}
+		a.expectNone(t)
+	})
+}
+
+func TestAcks(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+namespaces:
+  /a:
+    on:
+      add:
+        - ack: '${{ {"sum": data.a + data.b} }}'
+      pair:
+        - ack: { args: ["${{ data }}", 2] }
+      twice:
+        - ack: first
+        - ack: second
+      no-ack-wanted:
+        - ack: unused
+        - emit: { event: after-ack, data: ok }
+      ask-me:
+        - emit:
+            event: question
+            data: ${{ data }}
+            on_ack:
+              - print: "answer ${{ reply }} for ${{ data }}; all ${{ replies }}"
+      ask-other:
+        - emit:
+            event: question
+            data: who
+            to: ${{ data }}
+            timeout: 5s
+            on_ack:
+              - emit: { event: relayed, data: "${{ reply }}" }
+`+syncHandler)
+	a := s.dial(t, "/a", dialOpts{})
+	b := s.dial(t, "/a", dialOpts{})
+
+	if got := a.emitAck(t, "add", map[string]any{"a": 2, "b": 3}); !reflect.DeepEqual(got, []any{map[string]any{"sum": 5.0}}) {
+		t.Fatalf("add ack = %v", got)
+	}
+	if got := a.emitAck(t, "pair", "x"); !reflect.DeepEqual(got, []any{"x", 2.0}) {
+		t.Fatalf("pair ack = %v", got)
+	}
+	if got := a.emitAck(t, "twice"); !reflect.DeepEqual(got, []any{"first"}) {
+		t.Fatalf("twice ack = %v", got)
+	}
+	a.emit("no-ack-wanted")
+	a.expect(t, "after-ack")
+
+	// the server asks the sender, the client answers, on_ack runs with the reply
+	a.s.On("question", func(args ...any) {
+		if ack, ok := args[len(args)-1].(sio.Ack); ok {
+			ack([]any{"yes", 7}, nil)
+		}
+	})
+	a.emit("ask-me", "q1")
+	a.expect(t, "question")
+	s.out.waitFor(t, `answer yes for q1; all ["yes",7]`)
+
+	// the server asks another socket; its answer comes back to the first
+	b.s.On("question", func(args ...any) {
+		if ack, ok := args[len(args)-1].(sio.Ack); ok {
+			ack([]any{"b says hi"}, nil)
+		}
+	})
+	a.emit("ask-other", b.id)
+	if got := a.expect(t, "relayed"); !reflect.DeepEqual(got, []any{"b says hi"}) {
+		t.Fatalf("relayed = %v", got)
+	}
+}
+
+func TestLifecycleEvents(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+namespaces:
+  /life:
+    on:
+      connect:
+        - emit: { event: my response, data: { data: Connected } }
+      enter:
+        - join_room: [red, blue]
+        - ack: ok
+      disconnect:
+        - print: "bye ${{ socket.id }} (reason given: ${{ reason != \"\" }}) rooms ${{ socket.rooms }}"
+        - broadcast: { event: left, data: "${{ socket.id }}", to: red }
+`+syncHandler)
+	watcher := s.dial(t, "/life", dialOpts{})
+	if got := watcher.expect(t, "my response"); !reflect.DeepEqual(got, []any{map[string]any{"data": "Connected"}}) {
+		t.Fatalf("my response = %v", got)
+	}
+	watcher.emitAck(t, "enter")
+	c := s.dial(t, "/life", dialOpts{})
+	c.expect(t, "my response")
+	c.emitAck(t, "enter")
+	id := c.id
+	c.close()
+	s.out.waitFor(t, `bye `+id+` (reason given: true) rooms ["`+id+`","blue","red"]`)
+	if got := watcher.expect(t, "left"); !reflect.DeepEqual(got, []any{id}) {
+		t.Fatalf("left = %v", got)
+	}
+}
+
+func TestArgumentsAndBinary(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+namespaces:
+  /b:
+    on:
+      echo:
+        - emit: { event: echo, args: "${{ args }}" }
+      count:
+        - ack: ${{ len(args) }}
+`+syncHandler)
+	a := s.dial(t, "/b", dialOpts{})
+	blob := []byte{0, 1, 2, 250, 255}
+	a.emit("echo", "text", 3, blob, map[string]any{"nested": []byte("inner")})
+	got := a.expect(t, "echo")
+	if len(got) != 4 || got[0] != "text" || got[1] != 3.0 {
+		t.Fatalf("echo = %#v", got)
+	}
+	if b := asBytes(got[2]); !bytes.Equal(b, blob) {
+		t.Fatalf("binary came back as %#v", got[2])
+	}
+	nested, _ := got[3].(map[string]any)
+	if b := asBytes(nested["nested"]); string(b) != "inner" {
+		t.Fatalf("nested binary came back as %#v", got[3])
+	}
+	if got := a.emitAck(t, "count", 1, 2, 3); !reflect.DeepEqual(got, []any{3.0}) {
+		t.Fatalf("count = %v", got)
+	}
+}
+
+// asBytes reads a binary argument as the Go client delivers it.
+func asBytes(v any) []byte {
+	switch b := v.(type) {
+	case []byte:
+		return b
+	case interface{ Bytes() []byte }:
+		return b.Bytes()
+	}
+	return nil
+}
+
+func TestWhenAndRuntimeFailure(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+namespaces:
+  /w:
+    on:
+      num:
+        - emit: { event: big, data: "${{ data }}" }
+          when: data > 10
+        - emit: { event: any, data: "${{ data }}" }
+      join-room:
+        - join_room: ${{ data.roomName }}
+        - ack: joined
+`+syncHandler)
+	a := s.dial(t, "/w", dialOpts{})
+	a.emit("num", 5)
+	a.expect(t, "any")
+	a.emit("num", 50)
+	a.expect(t, "big")
+	a.expect(t, "any")
+
+	// data is a string here, so data.roomName fails: logged with position, handler stopped
+	a.emit("join-room", "not-an-object")
+	a.sync(t)
+	a.expectNone(t)
+	log := s.log.String()
+	for _, want := range []string{"event failed", "event=join-room", "socket=" + a.id, "test.yaml:11:26", "namespaces./w.on.join-room[0]", "join_room"} {
+		if !contains(log, want) {
+			t.Fatalf("log lacks %q:\n%s", want, log)
+		}
+	}
+	// the socket and the server go on
+	if got := a.emitAck(t, "join-room", map[string]any{"roomName": "r1"}); !reflect.DeepEqual(got, []any{"joined"}) {
+		t.Fatalf("join ack = %v", got)
+	}
+	b := s.dial(t, "/w", dialOpts{})
+	b.emit("num", 1)
+	b.expect(t, "any")
+}
+
+func TestNamespaces(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+namespaces:
+  /user:
+    on:`+syncHandler+`
+      user-connected:
+        - print: { data: "${{ data }}", ns: "${{ namespace }}" }
+      tell-admins:
+        - emit: { event: report, data: "${{ data }}", namespace: /admin, broadcast: true }
+  /admin:
+    on:
+      hello:
+        - ack: admin
+`+syncHandler+`
+  /user2:
+    on:
+`+syncHandler)
+	u := s.dial(t, "/user", dialOpts{})
+	adm := s.dial(t, "/admin", dialOpts{})
+	u.emit("user-connected", map[string]any{"id": 1})
+	s.out.waitFor(t, `{"data":{"id":1},"ns":"/user"}`)
+	u.emit("tell-admins", "psst")
+	if got := adm.expect(t, "report"); !reflect.DeepEqual(got, []any{"psst"}) {
+		t.Fatalf("report = %v", got)
+	}
+	u.expectNone(t)
+	// an event of /admin is not handled in /user
+	if got := adm.emitAck(t, "hello"); !reflect.DeepEqual(got, []any{"admin"}) {
+		t.Fatalf("hello = %v", got)
+	}
+	u.emit("hello")
+	u.expectNone(t)
+
+	// undeclared namespaces, the root one included, are refused
+	for _, ns := range []string{"/nope", "/"} {
+		s.refused(t, ns, dialOpts{})
+	}
+}
+
+func TestHandshakeIsNormalised(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+namespaces:
+  /h:
+    on:
+      connect:
+        - print:
+            auth: ${{ auth }}
+            token: ${{ socket.handshake.auth.token }}
+            ua: ${{ socket.handshake.headers["x-test-header"] }}
+            addr: ${{ socket.handshake.address startsWith "127.0.0.1:" }}
+`+syncHandler)
+	s.dial(t, "/h", dialOpts{auth: map[string]any{"token": "abc"}})
+	s.out.waitFor(t, `{"addr":true,"auth":{"token":"abc"},"token":"abc","ua":""}`)
+	s.dial(t, "/h", dialOpts{})
+	s.out.waitFor(t, `{"addr":true,"auth":{},"token":null,"ua":""}`)
+}
