@@ -15,16 +15,21 @@ func CheckFields(n *Node, fields []Field, errs *Errors) bool {
 		errs.Add(n.Pos, n.Path, "expected a mapping, got %s", n.Describe())
 		return false
 	}
+	misspelt := map[string]bool{} // fields that an unknown key probably meant
 	for _, e := range n.Entries {
 		f, ok := Lookup(fields, e.Key)
 		if !ok {
-			errs.Add(e.KeyPos, ChildPath(n.Path, e.Key), "unknown field%s", suggest(e.Key, fieldNames(fields)))
+			hint := suggest(e.Key, fieldNames(fields))
+			if meant, found := strings.CutPrefix(hint, "; did you mean \""); found {
+				misspelt[strings.TrimSuffix(meant, "\"?")] = true
+			}
+			errs.Add(e.KeyPos, ChildPath(n.Path, e.Key), "unknown field%s", hint)
 			continue
 		}
 		CheckType(e.Value, f, errs)
 	}
 	for _, f := range fields {
-		if f.Required && n.Get(f.Name) == nil {
+		if f.Required && n.Get(f.Name) == nil && !misspelt[f.Name] {
 			errs.Add(n.Pos, n.Path, "missing required field %q", f.Name)
 		}
 	}

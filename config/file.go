@@ -172,7 +172,7 @@ func ParseSteps(n *Node, errs *Errors) []*Step {
 				st.When = e.Value
 				continue
 			}
-			if e.Key != "when" && editDistance(e.Key, "when") <= 1 {
+			if e.Key != "when" && (editDistance(e.Key, "when") <= 1 || swapped(e.Key, "when")) {
 				errs.Add(e.KeyPos, ChildPath(it.Path, e.Key), "unknown field; did you mean \"when\"?")
 				continue
 			}
@@ -189,4 +189,17 @@ func ParseSteps(n *Node, errs *Errors) []*Step {
 		steps = append(steps, st)
 	}
 	return steps
+}
+
+// swapped reports whether a is b with two neighbouring letters swapped ("wehn" for "when").
+func swapped(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i+1 < len(a); i++ {
+		if a[i] != b[i] {
+			return a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+		}
+	}
+	return false
 }

@@ -44,6 +44,8 @@ type Node struct {
 	Block bool
 	// Comment is a trailing comment YAML read on the same line, if any.
 	Comment string
+	// Invalid marks a value already reported as unreadable, so later stages skip it.
+	Invalid bool
 	Pos     Pos
 	Path    string
 	Entries []Entry // for MapNode, in file order
@@ -172,7 +174,9 @@ func fromYAML(file string, y *yaml.Node, path string, errs *Errors) *Node {
 	case yaml.LiteralStyle, yaml.FoldedStyle:
 		n.Block = true
 	}
+	before := len(*errs)
 	n.Value = scalarValue(y, pos, path, errs)
+	n.Invalid = len(*errs) > before
 	return n
 }
 

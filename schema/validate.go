@@ -61,9 +61,15 @@ func Validate(root *config.Node) error {
 
 // collect reports the innermost errors, except that a failed anyOf/oneOf is reported as one.
 func collect(root *config.Node, e *jsonschema.ValidationError, errs *config.Errors) {
-	switch e.ErrorKind.(type) {
+	switch k := e.ErrorKind.(type) {
 	case *kind.AnyOf, *kind.OneOf:
 		add(root, e, "does not match any allowed form", errs)
+		return
+	case *kind.PropertyNames:
+		// jsonschema v6.0.3 stores this error's location without copying it, so it is
+		// overwritten by the time we read it; find the key by name instead
+		n := findKey(root, k.Property)
+		errs.Add(n.Pos, n.Path, "schema: name %q is not allowed here", k.Property)
 		return
 	case *kind.Schema, *kind.Reference, *kind.Group:
 	default:
@@ -80,6 +86,31 @@ func collect(root *config.Node, e *jsonschema.ValidationError, errs *config.Erro
 func add(root *config.Node, e *jsonschema.ValidationError, msg string, errs *config.Errors) {
 	n := locate(root, e.InstanceLocation)
 	errs.Add(n.Pos, n.Path, "schema: %s", msg)
+}
+
+// findKey returns the value of the first mapping key named key, depth first, or root.
+func findKey(root *config.Node, key string) *config.Node {
+	var walk func(n *config.Node) *config.Node
+	walk = func(n *config.Node) *config.Node {
+		for _, e := range n.Entries {
+			if e.Key == key {
+				return e.Value
+			}
+			if found := walk(e.Value); found != nil {
+				return found
+			}
+		}
+		for _, it := range n.Items {
+			if found := walk(it); found != nil {
+				return found
+			}
+		}
+		return nil
+	}
+	if n := walk(root); n != nil {
+		return n
+	}
+	return root
 }
 
 // locate walks a JSON pointer's tokens down the config tree, stopping at the deepest node found.

@@ -74,6 +74,8 @@ func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool
 				msg = "`when` must be a bool expression: " + msg
 			}
 			errs.Add(at, path, "%s", msg)
+		} else if asBool && isTypeMismatch(err.Error()) {
+			errs.Add(pos, path, "`when` must be a bool expression: %s", err.Error())
 		} else {
 			errs.Add(pos, path, "%s", err.Error())
 		}

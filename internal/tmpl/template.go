@@ -34,7 +34,7 @@ func Compile(n *config.Node, scopes Scopes, errs *config.Errors) Template {
 		}
 		return fold(l)
 	}
-	if s, ok := n.Value.(string); ok {
+	if s, ok := n.Value.(string); ok && !n.Invalid {
 		return CompileText(n, s, scopes, errs)
 	}
 	return constT{n.Value}
@@ -69,6 +69,9 @@ func CompileText(n *config.Node, s string, scopes Scopes, errs *config.Errors) T
 
 // CompileCondition compiles a bare expression that must yield a bool (a step's when).
 func CompileCondition(n *config.Node, scopes Scopes, errs *config.Errors) *Program {
+	if n.Invalid {
+		return nil
+	}
 	s, ok := n.Value.(string)
 	if !ok || n.Kind != config.ScalarNode {
 		if b, isBool := n.Value.(bool); isBool && n.Kind == config.ScalarNode {

@@ -1,0 +1,311 @@
+#!/usr/bin/env node
+// Drives the example pages in a real browser (Debian's /usr/bin/chromium, through
+// playwright-core), spawned by the Go tests against a running ioroute server.
+//
+//   node browser.mjs '<json>'
+//
+// The JSON argument:
+//   {
+//     "url": "http://127.0.0.1:PORT/",   // the page to open
+//     "script": "chat",                  // the scenario: only "chat" so far
+//     "screenshot": "/tmp/chat.png",     // optional: save a screenshot of tab A here at the end
+//     "timeout": 30000                   // optional overall deadline in ms; default 30000
+//   }
+//
+// "chat" opens the page in two tabs, A and B, and checks that:
+//   - the page asked for the Socket.IO client at the CDN, and got the local copy
+//     (node_modules/socket.io-client/dist/socket.io.min.js) instead: the network is closed;
+//   - both tabs show #status "connected";
+//   - a message typed and sent in A shows in #messages in both tabs;
+//   - markup sent from B shows as literal text in both tabs: no <img> in #messages and
+//     window.__xss never set by its onerror.
+//
+// Every checked fact is printed as one JSON line on stdout:
+//   {"check":"connected","tab":"A","ok":true,...,"ms":N}   (ms since the script started)
+// then {"done":true,"ms":N} and exit code 0. On the first failure:
+//   {"check":"...","ok":false,"error":"..."} on stdout, a one-line message on stderr,
+// and exit code 1; page errors and refused requests seen so far are printed with it.
+// A bad argument prints a message on stderr and exits with code 2.
+// The browser is always closed and its fresh user data directory removed.
+
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+const USAGE = `usage: node browser.mjs '{"url":"http://127.0.0.1:PORT/","script":"chat","screenshot":"optional.png"}'`;
+
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+// The page loads the client from here, with an integrity hash of the local file.
+const CDN_URL = "https://cdn.socket.io/4.8.1/socket.io.min.js";
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CLIENT_FILE = path.join(HERE, "node_modules", "socket.io-client", "dist", "socket.io.min.js");
+
+const XSS = `<img src=x onerror="window.__xss=1">`;
+
+function usage(message) {
+  process.stderr.write(`browser.mjs: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+// If the reader goes away there is no one left to tell: stop quietly.
+process.stdout.on("error", (err) => process.exit(err.code === "EPIPE" ? 0 : 1));
+
+// Every line carries the milliseconds since the script started.
+const T0 = Date.now();
+function print(line) {
+  process.stdout.write(JSON.stringify({ ...line, ms: Date.now() - T0 }) + "\n");
+}
+
+// A failed check: carries the name of the fact that did not hold.
+class CheckError extends Error {
+  constructor(check, message, extra = {}) {
+    super(message);
+    this.check = check;
+    this.extra = extra;
+  }
+}
+
+// Playwright's messages carry terminal colours and a call log; keep them readable.
+function plain(message) {
+  return String(message).replace(/\u001b\[[0-9;]*m/g, "");
+}
+
+function parseArg() {
+  if (process.argv.length !== 3) usage("expected exactly one JSON argument");
+  let opts;
+  try {
+    opts = JSON.parse(process.argv[2]);
+  } catch (err) {
+    usage(`the argument is not JSON: ${err.message}`);
+  }
+  if (opts === null || typeof opts !== "object" || Array.isArray(opts)) usage("the argument must be a JSON object");
+  if (typeof opts.url !== "string") usage(`"url" must be a string`);
+  try {
+    const u = new URL(opts.url);
+    if (u.protocol !== "http:" && u.protocol !== "https:") usage(`"url" must be http(s): ${opts.url}`);
+  } catch {
+    usage(`"url" is not a URL: ${opts.url}`);
+  }
+  if (!(opts.script in SCRIPTS)) usage(`unknown "script" ${JSON.stringify(opts.script)}; known: ${Object.keys(SCRIPTS).join(", ")}`);
+  if (opts.screenshot !== undefined && typeof opts.screenshot !== "string") usage(`"screenshot" must be a path`);
+  if (opts.timeout !== undefined && !(Number.isFinite(opts.timeout) && opts.timeout > 0)) usage(`"timeout" must be a positive number of ms`);
+  return { timeout: 30000, ...opts };
+}
+
+// Run fn in the page; throw a CheckError naming check when it does not return true in time.
+async function waitFor(page, tab, check, fn, arg, timeout, describe) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout, polling: 50 });
+  } catch (err) {
+    const now = await describe(page).catch((e) => `(could not read the page: ${e.message})`);
+    throw new CheckError(check, `tab ${tab}: ${plain(err.message).split("\n")[0]}; page shows ${JSON.stringify(now)}`, { tab });
+  }
+}
+
+// What the chat page shows, for failure messages and checks.
+function chatState(page) {
+  return page.evaluate(() => {
+    const list = document.getElementById("messages");
+    return {
+      status: document.getElementById("status")?.textContent ?? null,
+      statusTitle: document.getElementById("status")?.title || undefined,
+      messages: list ? Array.from(list.children, (li) => li.textContent) : null,
+      imgs: list ? list.querySelectorAll("img").length : null,
+      elements: list ? Array.from(list.querySelectorAll("*"), (el) => el.tagName.toLowerCase()) : null,
+      xss: typeof window.__xss === "undefined" ? "undefined" : String(window.__xss),
+      ioLoaded: typeof window.io === "function",
+    };
+  });
+}
+
+const SCRIPTS = {
+  async chat({ context, pages, opts, cdn, step }) {
+    const [a, b] = pages;
+    const tabs = [["A", a], ["B", b]];
+
+    await Promise.all(tabs.map(([, page]) => page.goto(opts.url, { waitUntil: "load", timeout: step })));
+    print({ check: "cdn-routed", ok: true, url: CDN_URL, served: cdn.served, file: path.relative(HERE, CLIENT_FILE) });
+    if (cdn.served < 2) throw new CheckError("cdn-routed", `the CDN script was served ${cdn.served} times for 2 tabs`);
+
+    for (const [tab, page] of tabs) {
+      await waitFor(page, tab, "io-loaded", () => typeof window.io === "function", undefined, step, chatState);
+      print({ check: "io-loaded", tab, ok: true });
+    }
+    for (const [tab, page] of tabs) {
+      await waitFor(
+        page, tab, "connected",
+        () => document.getElementById("status")?.textContent === "connected",
+        undefined, step, chatState,
+      );
+      print({ check: "connected", tab, ok: true, status: "connected" });
+    }
+
+    // Tab A types a message and submits the form.
+    const hello = `hello from A ${Date.now()}`;
+    await a.locator("#input").fill(hello);
+    await a.locator("#form button[type=submit]").click();
+    print({ check: "sent", tab: "A", ok: true, text: hello });
+    const shows = (text) => Array.from(document.querySelectorAll("#messages > li"), (li) => li.textContent).includes(text);
+    for (const [tab, page] of tabs) {
+      await waitFor(page, tab, "received", shows, hello, step, chatState);
+      print({ check: "received", tab, ok: true, text: hello });
+    }
+    const inputLeft = await a.locator("#input").inputValue();
+    if (inputLeft !== "") throw new CheckError("input-cleared", `tab A: #input still holds ${JSON.stringify(inputLeft)} after sending`, { tab: "A" });
+    print({ check: "input-cleared", tab: "A", ok: true });
+
+    // Tab B sends markup: it must stay text everywhere.
+    await b.locator("#input").fill(XSS);
+    await b.locator("#input").press("Enter");
+    print({ check: "sent", tab: "B", ok: true, text: XSS });
+    for (const [tab, page] of tabs) {
+      await waitFor(page, tab, "received-as-text", shows, XSS, step, chatState);
+      print({ check: "received-as-text", tab, ok: true, text: XSS });
+    }
+    // Had the markup become an element, its image load would fail and run onerror at once;
+    // give that a moment before looking.
+    await a.waitForTimeout(300);
+    for (const [tab, page] of tabs) {
+      const s = await chatState(page);
+      if (s.imgs !== 0) throw new CheckError("no-img", `tab ${tab}: #messages holds ${s.imgs} <img> element(s): ${JSON.stringify(s.elements)}`, { tab });
+      print({ check: "no-img", tab, ok: true, elements: s.elements });
+      if (s.xss !== "undefined") throw new CheckError("no-xss", `tab ${tab}: window.__xss is ${s.xss}: the message ran as markup`, { tab });
+      print({ check: "no-xss", tab, ok: true, xss: s.xss });
+      const want = [hello, XSS];
+      if (JSON.stringify(s.messages) !== JSON.stringify(want)) {
+        throw new CheckError("messages", `tab ${tab}: #messages shows ${JSON.stringify(s.messages)}, want ${JSON.stringify(want)}`, { tab });
+      }
+      print({ check: "messages", tab, ok: true, messages: s.messages });
+    }
+  },
+};
+
+async function main() {
+  const opts = parseArg();
+  const clientJS = await readFile(CLIENT_FILE).catch((err) => {
+    process.stderr.write(`browser.mjs: cannot read the local Socket.IO client (${err.message}): run \`npm ci\` in test/node\n`);
+    process.exit(1);
+  });
+  const origin = new URL(opts.url).origin;
+
+  let context = null;
+  let userDataDir = null;
+  let closing = null;
+  const problems = { pageErrors: [], console: [], refused: [], failed: [] };
+  const cdn = { served: 0 };
+
+  // Close the browser and remove its profile, once, however we got here.
+  const cleanup = () => {
+    closing ??= (async () => {
+      if (context) await context.close().catch(() => {});
+      if (userDataDir) await rm(userDataDir, { recursive: true, force: true }).catch(() => {});
+    })();
+    return closing;
+  };
+
+  // Report the first failure only: once the deadline has started closing the browser, the
+  // scenario's own waits fail too, and that is no news.
+  let failing = null;
+  const fail = (check, message, extra = {}, pages = []) => {
+    failing ??= report(check, message, extra, pages);
+    return failing;
+  };
+  const report = async (check, message, extra, pages) => {
+    message = plain(message);
+    print({ check, ok: false, error: message, ...extra });
+    for (const [kind, list] of Object.entries(problems)) {
+      if (list.length > 0) print({ [kind]: list });
+    }
+    if (opts.screenshot && pages[0]) {
+      await pages[0].screenshot({ path: opts.screenshot, timeout: 2000 }).catch(() => {});
+    }
+    process.stderr.write(`browser.mjs: ${opts.script}: ${check} failed: ${message.split("\n")[0]}\n`);
+    await Promise.race([cleanup(), new Promise((r) => setTimeout(r, 5000))]);
+    process.exit(1);
+  };
+
+  let pages = [];
+  const deadline = setTimeout(() => {
+    fail("timeout", `the ${opts.script} scenario did not finish within ${opts.timeout} ms`, {}, pages);
+  }, opts.timeout);
+  // Individual waits end well before the overall deadline, so they report what they waited for.
+  const step = Math.max(1000, Math.floor(opts.timeout / 3));
+
+  try {
+    userDataDir = await mkdtemp(path.join(tmpdir(), "ioroute-chromium-"));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 800, height: 600 },
+      timeout: step,
+    });
+    // The network is closed: answer the CDN request with the local file; refuse anything
+    // else that is not the server under test, so it fails fast and is reported.
+    await context.route(
+      (url) => url.origin !== origin,
+      (route) => {
+        problems.refused.push(route.request().url());
+        return route.abort("blockedbyclient");
+      },
+    );
+    await context.route(CDN_URL, (route) => {
+      cdn.served++;
+      return route.fulfill({
+        status: 200,
+        contentType: "application/javascript; charset=utf-8",
+        headers: { "Access-Control-Allow-Origin": "*" },
+        body: clientJS,
+      });
+    });
+    const first = context.pages()[0] ?? (await context.newPage());
+    pages = [first, await context.newPage()];
+    for (const [tab, page] of [["A", pages[0]], ["B", pages[1]]]) {
+      page.on("pageerror", (err) => problems.pageErrors.push({ tab, message: err.message }));
+      page.on("console", (msg) => {
+        if (msg.type() === "error" || msg.type() === "warning") {
+          problems.console.push({ tab, type: msg.type(), text: msg.text(), url: msg.location().url || undefined });
+        }
+      });
+      page.on("requestfailed", (req) => problems.failed.push({ tab, url: req.url(), error: req.failure()?.errorText }));
+    }
+    print({ check: "launched", ok: true, browser: CHROMIUM, version: context.browser()?.version() ?? null });
+
+    await SCRIPTS[opts.script]({ context, pages, opts, cdn, step });
+
+    if (problems.pageErrors.length > 0) {
+      throw new CheckError("no-page-errors", `the page threw: ${JSON.stringify(problems.pageErrors)}`);
+    }
+    print({ check: "no-page-errors", ok: true });
+    if (opts.screenshot) {
+      await pages[0].screenshot({ path: opts.screenshot, timeout: step });
+      print({ check: "screenshot", ok: true, path: opts.screenshot });
+    }
+  } catch (err) {
+    clearTimeout(deadline);
+    if (err instanceof CheckError) await fail(err.check, err.message, err.extra, pages);
+    await fail("error", err?.stack ?? String(err), {}, pages);
+  }
+  clearTimeout(deadline);
+  await cleanup();
+  print({ done: true });
+  process.exit(0);
+}
+
+main().catch((err) => {
+  process.stderr.write(`browser.mjs: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});
