@@ -132,3 +132,22 @@ func TestUsageErrors(t *testing.T) {
 		t.Fatalf("missing file: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestReadmeConfigsValidate keeps the README's YAML examples true.
+func TestReadmeConfigsValidate(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(readme), "```yaml\n")[1:]
+	if len(blocks) == 0 {
+		t.Fatal("README has no yaml examples")
+	}
+	for i, b := range blocks {
+		src, _, _ := strings.Cut(b, "```")
+		path := write(t, "readme.yaml", src)
+		if code, _, stderr := run("validate", path); code != 0 {
+			t.Errorf("README yaml block %d does not validate:\n%s", i+1, stderr)
+		}
+	}
+}

@@ -1,0 +1,28 @@
+# make test: everything CI runs, on a fresh machine too.
+# make chat: serve the chat example at http://127.0.0.1:3001
+
+.PHONY: test chat chromium node-deps
+
+test: chromium node-deps
+	go vet ./...
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	go test -race -count=1 ./...
+
+chat:
+	go run ./cmd/ioroute run examples/chat/chat.yaml
+
+# The browser tests use Debian's Chromium; as root it is installed when missing.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "install Chromium first: sudo apt-get install chromium"; exit 1; \
+	  fi; \
+	fi
+
+# The Node test clients (socket.io-client 4 and 2, playwright-core) from the lock file.
+node-deps: test/node/node_modules/.package-lock.json
+
+test/node/node_modules/.package-lock.json: test/node/package-lock.json
+	cd test/node && npm ci --no-audit --no-fund --loglevel=error
