@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets a test run this binary as `ioroute` in a child process.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("IOROUTE_TEST_ARGS"); args != "" {
+		os.Exit(Main(strings.Split(args, " "), os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+var listening = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
+
+// TestRunServesAndStopsOnSIGTERM runs `ioroute run` as a process: it logs where it listens and
+// what it loaded, serves the page and the Socket.IO handshake, and exits 0 on SIGTERM.
+func TestRunServesAndStopsOnSIGTERM(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "IOROUTE_TEST_ARGS=run --listen 127.0.0.1:0 ../../examples/chat/chat.yaml")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stderr)
+	var log strings.Builder
+	url := ""
+	for url == "" && lines.Scan() {
+		log.WriteString(lines.Text() + "\n")
+		if m := listening.FindStringSubmatch(lines.Text()); m != nil {
+			url = m[1]
+		}
+	}
+	if url == "" {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf("never said where it listens:\n%s", log.String())
+	}
+	for _, path := range []string{"/", "/index.js", "/socket.io/?EIO=4&transport=polling"} {
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || len(body) == 0 {
+			t.Fatalf("GET %s: %d %q", path, resp.StatusCode, body)
+		}
+	}
+	http.DefaultClient.CloseIdleConnections()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for lines.Scan() {
+		log.WriteString(lines.Text() + "\n")
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, log.String())
+	}
+	for _, want := range []string{`msg="namespace loaded" namespace=/chat events=message`, `msg="shutting down"`} {
+		if !strings.Contains(log.String(), want) {
+			t.Fatalf("log lacks %q:\n%s", want, log.String())
+		}
+	}
+}
