@@ -17,30 +17,13 @@ import (
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
+	"github.com/ioroute/ioroute/internal/testutil"
 	"github.com/ioroute/ioroute/router"
 )
 
 // wait is how long a test waits for something a user would see; it bounds a failure, it is
 // not a timing assertion.
 const wait = 5 * time.Second
-
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // lines collects printed lines and lets a test wait for one.
 type lines struct {
@@ -98,7 +81,7 @@ type server struct {
 	r   *router.Router
 	url string
 	out *lines
-	log *syncBuffer
+	log *testutil.SyncBuffer
 }
 
 // startRouter writes src to a config file, loads it as `ioroute run` does and serves it.
@@ -113,7 +96,7 @@ func startRouter(t *testing.T, src string) *server {
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
-	s := &server{out: newLines(), log: &syncBuffer{}}
+	s := &server{out: newLines(), log: &testutil.SyncBuffer{}}
 	logger := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.r, err = router.New(table, router.Options{Listen: "127.0.0.1:0", Logger: logger, Stdout: s.out})
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/ioroute/ioroute/internal/testutil"
 )
 
 // nodeClientScript is the scriptable socket.io-client, relative to the router package dir.
@@ -53,22 +53,7 @@ type nodeProc struct {
 
 // nodeClient finds node and the client script with its dependencies, or fails the test.
 func nodeClient(t *testing.T) (node, script string) {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node is not installed (%v): install Node.js >= 18 and run `npm ci` in test/node", err)
-	}
-	script, err = filepath.Abs(nodeClientScript)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Dir(script)
-	for _, p := range []string{script, filepath.Join(dir, "node_modules", "socket.io-client"), filepath.Join(dir, "node_modules", "socket.io-client-v2")} {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("Node test client not ready (%v): run `npm ci` in test/node", err)
-		}
-	}
-	return node, script
+	return testutil.NodeScript(t, nodeClientScript, "socket.io-client", "socket.io-client-v2")
 }
 
 // startNode starts a Node client running script (see test/node/client.mjs). The process is

@@ -155,6 +155,8 @@ const SCRIPTS = {
 
     // Tab A types a message and submits the form.
     const hello = `hello from A ${Date.now()}`;
+    // B was opened last; a tab in the background gets no animation frames, which a click waits for.
+    await a.bringToFront();
     await a.locator("#input").fill(hello);
     await a.locator("#form button[type=submit]").click();
     print({ check: "sent", tab: "A", ok: true, text: hello });
@@ -168,18 +170,25 @@ const SCRIPTS = {
     print({ check: "input-cleared", tab: "A", ok: true });
 
     // Tab B sends markup: it must stay text everywhere.
+    await b.bringToFront();
     await b.locator("#input").fill(XSS);
     await b.locator("#input").press("Enter");
     print({ check: "sent", tab: "B", ok: true, text: XSS });
+    // Wait for the second item rather than for the text, so that markup turned into an
+    // element fails at once with what the page shows instead of running out the wait.
     for (const [tab, page] of tabs) {
-      await waitFor(page, tab, "received-as-text", shows, XSS, step, chatState);
-      print({ check: "received-as-text", tab, ok: true, text: XSS });
+      await waitFor(page, tab, "received", () => document.querySelectorAll("#messages > li").length >= 2, undefined, step, chatState);
+      print({ check: "received", tab, ok: true, items: 2 });
     }
     // Had the markup become an element, its image load would fail and run onerror at once;
     // give that a moment before looking.
     await a.waitForTimeout(300);
     for (const [tab, page] of tabs) {
       const s = await chatState(page);
+      if (!s.messages.includes(XSS)) {
+        throw new CheckError("received-as-text", `tab ${tab}: no item of #messages reads ${JSON.stringify(XSS)}; page shows ${JSON.stringify(s)}`, { tab });
+      }
+      print({ check: "received-as-text", tab, ok: true, text: XSS });
       if (s.imgs !== 0) throw new CheckError("no-img", `tab ${tab}: #messages holds ${s.imgs} <img> element(s): ${JSON.stringify(s.elements)}`, { tab });
       print({ check: "no-img", tab, ok: true, elements: s.elements });
       if (s.xss !== "undefined") throw new CheckError("no-xss", `tab ${tab}: window.__xss is ${s.xss}: the message ran as markup`, { tab });
