@@ -161,7 +161,7 @@ namespaces:
 	})
 	a.emit("ask-me", "q1")
 	a.expect(t, "question")
-	s.out.waitFor(t, `answer yes for q1; all ["yes",7]`)
+	s.out.WaitFor(t, `answer yes for q1; all ["yes",7]`)
 
 	// the server asks another socket; its answer comes back to the first
 	b.s.On("question", func(args ...any) {
@@ -200,7 +200,7 @@ namespaces:
 	c.emitAck(t, "enter")
 	id := c.id
 	c.close()
-	s.out.waitFor(t, `bye `+id+` (reason given: true) rooms ["`+id+`","blue","red"]`)
+	s.out.WaitFor(t, `bye `+id+` (reason given: true) rooms ["`+id+`","blue","red"]`)
 	if got := watcher.expect(t, "left"); !reflect.DeepEqual(got, []any{id}) {
 		t.Fatalf("left = %v", got)
 	}
@@ -308,7 +308,7 @@ namespaces:
 	u := s.dial(t, "/user", dialOpts{})
 	adm := s.dial(t, "/admin", dialOpts{})
 	u.emit("user-connected", map[string]any{"id": 1})
-	s.out.waitFor(t, `{"data":{"id":1},"ns":"/user"}`)
+	s.out.WaitFor(t, `{"data":{"id":1},"ns":"/user"}`)
 	u.emit("tell-admins", "psst")
 	if got := adm.expect(t, "report"); !reflect.DeepEqual(got, []any{"psst"}) {
 		t.Fatalf("report = %v", got)
@@ -341,7 +341,7 @@ namespaces:
             addr: ${{ socket.handshake.address startsWith "127.0.0.1:" }}
 `+syncHandler)
 	s.dial(t, "/h", dialOpts{auth: map[string]any{"token": "abc"}})
-	s.out.waitFor(t, `{"addr":true,"auth":{"token":"abc"},"token":"abc","ua":""}`)
+	s.out.WaitFor(t, `{"addr":true,"auth":{"token":"abc"},"token":"abc","ua":""}`)
 	s.dial(t, "/h", dialOpts{})
-	s.out.waitFor(t, `{"addr":true,"auth":{},"token":null,"ua":""}`)
+	s.out.WaitFor(t, `{"addr":true,"auth":{},"token":null,"ua":""}`)
 }

@@ -1,14 +1,11 @@
 package router_test
 
 import (
-	"bytes"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,104 +15,28 @@ import (
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
 	"github.com/ioroute/ioroute/internal/testutil"
-	"github.com/ioroute/ioroute/router"
 )
 
-// wait is how long a test waits for something a user would see; it bounds a failure, it is
-// not a timing assertion.
-const wait = 5 * time.Second
-
-// lines collects printed lines and lets a test wait for one.
-type lines struct {
-	mu   sync.Mutex
-	all  []string
-	more chan struct{}
-	buf  []byte
-}
-
-func newLines() *lines { return &lines{more: make(chan struct{}, 1)} }
-
-func (l *lines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	l.buf = append(l.buf, p...)
-	for {
-		i := bytes.IndexByte(l.buf, '\n')
-		if i < 0 {
-			break
-		}
-		l.all = append(l.all, string(l.buf[:i]))
-		l.buf = l.buf[i+1:]
-	}
-	l.mu.Unlock()
-	select {
-	case l.more <- struct{}{}:
-	default:
-	}
-	return len(p), nil
-}
-
-// waitFor waits until a line equal to want was printed.
-func (l *lines) waitFor(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.After(wait)
-	for {
-		l.mu.Lock()
-		for _, s := range l.all {
-			if s == want {
-				l.mu.Unlock()
-				return
-			}
-		}
-		got := append([]string(nil), l.all...)
-		l.mu.Unlock()
-		select {
-		case <-l.more:
-		case <-deadline:
-			t.Fatalf("never printed %q; printed: %q", want, got)
-		}
-	}
-}
+// wait bounds how long a test waits for something a user would see.
+const wait = testutil.Wait
 
 // server is a router started on a free loopback port for one test.
 type server struct {
-	r   *router.Router
+	*testutil.Server
 	url string
-	out *lines
+	out *testutil.Lines
 	log *testutil.SyncBuffer
 }
 
 // startRouter writes src to a config file, loads it as `ioroute run` does and serves it.
 func startRouter(t *testing.T, src string) *server {
 	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "test.yaml")
+	path := filepath.Join(t.TempDir(), "test.yaml")
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	table, err := router.Load(path)
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	s := &server{out: newLines(), log: &testutil.SyncBuffer{}}
-	logger := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s.r, err = router.New(table, router.Options{Listen: "127.0.0.1:0", Logger: logger, Stdout: s.out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.r.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s.url = "http://" + s.r.Addr().String()
-	t.Cleanup(func() {
-		if err := s.r.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-		http.DefaultClient.CloseIdleConnections()
-		if t.Failed() {
-			t.Logf("router log:\n%s", s.log.String())
-		}
-	})
-	return s
+	s := testutil.Serve(t, path)
+	return &server{Server: s, url: s.URL, out: s.Out, log: s.Log}
 }
 
 // event is one event a client received.

@@ -1,16 +1,12 @@
 package router_test
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -23,154 +19,33 @@ import (
 // nodeClientScript is the scriptable socket.io-client, relative to the router package dir.
 const nodeClientScript = "../test/node/client.mjs"
 
-// nodeTimeout bounds one Node client process; the script's own deadline is shorter, so a
-// stuck step is reported by the script before the process is killed.
-const nodeTimeout = 20 * time.Second
-
-// nodeMsg is one JSON line a Node client printed.
-type nodeMsg struct {
-	Type    string          `json:"type"`
-	ID      string          `json:"id"`
-	Message *string         `json:"message"`
-	Data    json.RawMessage `json:"data"`
-	Event   string          `json:"event"`
-	Args    []any           `json:"args"`
-	Reason  string          `json:"reason"`
-	Step    int             `json:"step"`
-	raw     string
-}
-
-// nodeProc is one running Node client.
-type nodeProc struct {
-	name   string
-	cmd    *exec.Cmd
-	cancel context.CancelFunc
-	stdout bytes.Buffer
-	stderr bytes.Buffer
-	done   chan struct{}
-	err    error
-}
-
 // nodeClient finds node and the client script with its dependencies, or fails the test.
 func nodeClient(t *testing.T) (node, script string) {
 	return testutil.NodeScript(t, nodeClientScript, "socket.io-client", "socket.io-client-v2")
 }
 
-// startNode starts a Node client running script (see test/node/client.mjs). The process is
-// always waited for: by wait, or at the end of the test.
+type (
+	nodeMsg  = testutil.NodeMsg
+	nodeProc = testutil.NodeProc
+	step     = testutil.Step
+)
+
 func startNode(t *testing.T, name string, script map[string]any) *nodeProc {
 	t.Helper()
-	node, path := nodeClient(t)
-	arg, err := json.Marshal(script)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
-	p := &nodeProc{name: name, cancel: cancel, done: make(chan struct{})}
-	p.cmd = exec.CommandContext(ctx, node, path, string(arg))
-	p.cmd.Dir = filepath.Dir(path)
-	p.cmd.Stdout = &p.stdout
-	p.cmd.Stderr = &p.stderr
-	p.cmd.WaitDelay = time.Second
-	if err := p.cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("%s: start node: %v", name, err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		cancel()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		p.cancel()
-		<-p.done
-	})
-	return p
+	return testutil.StartNode(t, nodeClientScript, name, script)
 }
 
-// result waits for the client to exit and returns everything it printed and how it exited.
-func (p *nodeProc) result(t *testing.T) ([]nodeMsg, error) {
-	t.Helper()
-	<-p.done
-	return parseNodeOutput(t, p.name, p.stdout.String()), p.err
-}
-
-// wait waits for the client to exit successfully and returns what it printed, without the
-// final "done" line.
-func (p *nodeProc) wait(t *testing.T) []nodeMsg {
-	t.Helper()
-	msgs, err := p.result(t)
-	if err != nil || len(msgs) == 0 || msgs[len(msgs)-1].Type != "done" {
-		t.Fatalf("%s: node client failed: %v\nstdout:\n%s\nstderr:\n%s", p.name, p.err, p.stdout.String(), p.stderr.String())
-	}
-	return msgs[:len(msgs)-1]
-}
-
-// runNode runs a Node client to completion.
 func runNode(t *testing.T, name string, script map[string]any) []nodeMsg {
 	t.Helper()
-	return startNode(t, name, script).wait(t)
+	return testutil.RunNode(t, nodeClientScript, name, script)
 }
 
-func parseNodeOutput(t *testing.T, name, out string) []nodeMsg {
-	t.Helper()
-	var msgs []nodeMsg
-	sc := bufio.NewScanner(strings.NewReader(out))
-	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		var m nodeMsg
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("%s: stdout line is not JSON (%v): %q", name, err, line)
-		}
-		m.raw = line
-		msgs = append(msgs, m)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("%s: reading stdout: %v", name, err)
-	}
-	return msgs
-}
-
-// nodeScript builds a client script for url (namespace in the path) with a deadline well
-// inside nodeTimeout.
-func nodeScript(url string, version int, steps ...map[string]any) map[string]any {
-	return map[string]any{"url": url, "version": version, "timeout": 10000, "steps": steps}
-}
-
-// step is one client.mjs step.
-type step = map[string]any
-
-// eventsOf returns the args of every event named name, in order.
-func eventsOf(msgs []nodeMsg, name string) [][]any {
-	var out [][]any
-	for _, m := range msgs {
-		if m.Type == "event" && m.Event == name {
-			out = append(out, m.Args)
-		}
-	}
-	return out
-}
-
-// mustConnect fails unless msgs starts with a connect line.
-func mustConnect(t *testing.T, name string, msgs []nodeMsg) {
-	t.Helper()
-	if len(msgs) == 0 || msgs[0].Type != "connect" || msgs[0].ID == "" {
-		t.Fatalf("%s: did not connect first; printed %s", name, rawLines(msgs))
-	}
-}
-
-func rawLines(msgs []nodeMsg) string {
-	var b strings.Builder
-	for _, m := range msgs {
-		b.WriteString("\n  ")
-		b.WriteString(m.raw)
-	}
-	return b.String()
-}
+var (
+	nodeScript  = testutil.ClientScript
+	eventsOf    = testutil.EventsOf
+	mustConnect = testutil.MustConnect
+	rawLines    = testutil.RawLines
+)
 
 // jsonValue normalises v the way a JSON round trip does, for comparisons.
 func jsonValue(t *testing.T, v any) any {
@@ -210,7 +85,7 @@ func TestNodeClientsChat(t *testing.T) {
 		step{"emit": "ready", "args": []any{"receiver"}},
 		step{"expect": "new-message"},
 	))
-	s.out.waitFor(t, "ready receiver")
+	s.out.WaitFor(t, "ready receiver")
 	sender := startNode(t, "sender", nodeScript(s.url+"/chat", 4,
 		step{"wait": "connect"},
 		step{"emit": "message", "args": []any{payload}},
@@ -219,11 +94,11 @@ func TestNodeClientsChat(t *testing.T) {
 
 	want := []any{jsonValue(t, payload)}
 	for _, p := range []*nodeProc{sender, receiver} {
-		msgs := p.wait(t)
-		mustConnect(t, p.name, msgs)
+		msgs := p.Wait(t)
+		mustConnect(t, p.Name, msgs)
 		got := eventsOf(msgs, "new-message")
 		if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
-			t.Fatalf("%s: new-message args = %v, want one with %v; printed %s", p.name, got, want, rawLines(msgs))
+			t.Fatalf("%s: new-message args = %v, want one with %v; printed %s", p.Name, got, want, rawLines(msgs))
 		}
 	}
 }
@@ -250,7 +125,7 @@ func TestNodeV2Client(t *testing.T) {
 			step{"emit": "message", "args": []any{map[string]any{"from": "v2"}}},
 			step{"expect": "new-message", "count": 2},
 		))
-		s.out.waitFor(t, "ready v2")
+		s.out.WaitFor(t, "ready v2")
 		v4 := startNode(t, "v4", nodeScript(s.url+"/chat", 4,
 			step{"wait": "connect"},
 			step{"emit": "message", "args": []any{map[string]any{"from": "v4"}}},
@@ -258,10 +133,10 @@ func TestNodeV2Client(t *testing.T) {
 		))
 		want := [][]any{{map[string]any{"from": "v4"}}, {map[string]any{"from": "v2"}}}
 		for _, p := range []*nodeProc{v4, v2} {
-			msgs := p.wait(t)
-			mustConnect(t, p.name, msgs)
+			msgs := p.Wait(t)
+			mustConnect(t, p.Name, msgs)
 			if got := eventsOf(msgs, "new-message"); !reflect.DeepEqual(got, want) {
-				t.Fatalf("%s: new-message args = %v, want %v; printed %s", p.name, got, want, rawLines(msgs))
+				t.Fatalf("%s: new-message args = %v, want %v; printed %s", p.Name, got, want, rawLines(msgs))
 			}
 		}
 	})
@@ -290,7 +165,7 @@ namespaces:
 		script := nodeScript(s.url+"/chat", 2, step{"wait": "connect"})
 		script["transports"] = []string{"websocket"}
 		script["timeout"] = 1000
-		msgs, err := startNode(t, "v2 websocket", script).result(t)
+		msgs, err := startNode(t, "v2 websocket", script).Result(t)
 		for _, m := range msgs {
 			if m.Type == "connect" || m.Type == "event" {
 				t.Fatalf("v2 websocket: connected although allow_eio3 is false; printed %s", rawLines(msgs))
