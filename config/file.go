@@ -38,6 +38,8 @@ type Handler struct {
 	Pos   Pos
 	Path  string
 	Steps []*Step
+	// Body is the steps as written, to tell whether a reload changed the handler.
+	Body *Node
 }
 
 // Step is one action of a handler, with its optional condition.
@@ -146,6 +148,7 @@ func parseNamespace(e Entry, errs *Errors) *Namespace {
 			Pos:   h.KeyPos,
 			Path:  h.Value.Path,
 			Steps: ParseSteps(h.Value, errs),
+			Body:  h.Value,
 		})
 	}
 	return ns

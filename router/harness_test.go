@@ -23,9 +23,10 @@ const wait = testutil.Wait
 // server is a router started on a free loopback port for one test.
 type server struct {
 	*testutil.Server
-	url string
-	out *testutil.Lines
-	log *testutil.SyncBuffer
+	path string // the config file, for tests that rewrite it
+	url  string
+	out  *testutil.Lines
+	log  *testutil.SyncBuffer
 }
 
 // startRouter writes src to a config file, loads it as `ioroute run` does and serves it.
@@ -36,7 +37,7 @@ func startRouter(t *testing.T, src string) *server {
 		t.Fatal(err)
 	}
 	s := testutil.Serve(t, path)
-	return &server{Server: s, url: s.URL, out: s.Out, log: s.Log}
+	return &server{Server: s, path: path, url: s.URL, out: s.Out, log: s.Log}
 }
 
 // event is one event a client received.

@@ -16,13 +16,15 @@ func (r *Router) handler() http.Handler {
 	if r.server.Path != prefix {
 		mux.Handle(r.server.Path, r.front(eio))
 	}
-	if r.server.Static != "" {
-		mux.Handle("/", http.FileServer(http.Dir(r.server.Static)))
-	} else {
-		mux.HandleFunc("/", func(w http.ResponseWriter, req *http.Request) {
+	// the static folder follows reloads, and files are read from disk at each request
+	mux.HandleFunc("/", func(w http.ResponseWriter, req *http.Request) {
+		dir := r.table.Load().File.Server.Static
+		if dir == "" {
 			http.Error(w, "ioroute: this server has no static folder (server.static)", http.StatusNotFound)
-		})
-	}
+			return
+		}
+		http.FileServer(http.Dir(dir)).ServeHTTP(w, req)
+	})
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		// the engine keeps accepting handshakes after it is closed; refuse them while closing
 		if r.closed.Load() {

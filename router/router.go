@@ -49,6 +49,7 @@ type Router struct {
 	httpSrv  *http.Server
 	listener net.Listener
 	closed   atomic.Bool
+	reloadMu sync.Mutex // one reload at a time
 }
 
 // New prepares a router for table; Start begins serving.

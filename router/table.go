@@ -31,6 +31,8 @@ type Handler struct {
 	UsesSocket bool
 	Pos        config.Pos
 	Path       string
+	// source is the handler as written, without positions, to compare tables on reload.
+	source any
 }
 
 // Compile builds a Table from a parsed config, reporting every problem at once.
@@ -54,7 +56,7 @@ func Compile(f *config.File) (*Table, error) {
 				continue
 			}
 			steps, usesSocket := actions.Compile(h.Steps, scope, &errs)
-			c := &Handler{Event: h.Event, Steps: steps, UsesSocket: usesSocket, Pos: h.Pos, Path: h.Path}
+			c := &Handler{Event: h.Event, Steps: steps, UsesSocket: usesSocket, Pos: h.Pos, Path: h.Path, source: h.Body.Plain()}
 			switch h.Event {
 			case "connect":
 				ns.Connect = c

@@ -1,6 +1,6 @@
 // Command ioroute serves a Socket.IO server declared in one YAML file.
 //
-//	ioroute run [--listen ADDR] [--log-format text|json] [--log-level LEVEL] FILE
+//	ioroute run [--watch] [--listen ADDR] [--log-format text|json] [--log-level LEVEL] FILE
 //	ioroute validate FILE...
 //	ioroute schema
 package main
@@ -21,7 +21,7 @@ import (
 )
 
 const usage = `usage:
-  ioroute run [flags] FILE     serve the config in FILE
+  ioroute run [flags] FILE     serve the config in FILE (--watch: reload it on change; SIGHUP reloads)
   ioroute validate FILE...     check configs; exit 1 with every error
   ioroute schema               print the config's JSON Schema
 `
@@ -75,6 +75,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "", "address to listen on, overriding server.listen")
 	format := fs.String("log-format", "text", "log format: text or json")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	watch := fs.Bool("watch", false, "reload the config whenever the file changes (SIGHUP reloads too)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -87,7 +88,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ioroute run: %v\n", err)
 		return 2
 	}
-	table, err := router.Load(fs.Arg(0))
+	path := fs.Arg(0)
+	table, err := router.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -99,12 +101,32 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	if err := r.Start(); err != nil {
 		logger.Error("cannot start", "error", err)
 		return 1
 	}
-	<-ctx.Done()
+	watching := make(chan error, 1)
+	if *watch {
+		go func() { watching <- r.Watch(ctx, path) }()
+	} else {
+		close(watching)
+	}
+serve:
+	for {
+		select {
+		case <-ctx.Done():
+			break serve
+		case <-hup:
+			_ = r.ReloadFile(path) // logged; the previous config keeps serving on error
+		}
+	}
 	stop()
+	if err := <-watching; err != nil {
+		logger.Error("watching config", "error", err)
+	}
 	logger.Info("shutting down")
 	if err := r.Close(); err != nil && !errors.Is(err, context.Canceled) {
 		logger.Error("shutdown", "error", err)

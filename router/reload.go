@@ -1,0 +1,55 @@
+package router
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ioroute/ioroute/config"
+)
+
+// Swap makes t the serving table and returns what changed. Connected sockets keep their
+// connection, rooms and pending acknowledgements; an event is handled entirely by the table
+// it started with. Sockets of namespaces t no longer declares are disconnected, and the guard
+// refuses new ones.
+func (r *Router) Swap(t *Table) Diff {
+	old := r.table.Swap(t)
+	d := diff(old, t)
+	for _, name := range d.RemovedNamespaces {
+		if ns := r.namespace(name); ns != nil {
+			r.log.Warn("namespace removed by reload: disconnecting its sockets", "namespace", name, "sockets", ns.Sockets().Len())
+			ns.DisconnectSockets(false)
+		}
+	}
+	return d
+}
+
+// ReloadFile runs the same parse, check and compile as validate on path and swaps the result
+// in. On any error the current table goes on serving, every error is logged with its
+// position, and the error is returned.
+func (r *Router) ReloadFile(path string) error {
+	r.reloadMu.Lock()
+	defer r.reloadMu.Unlock()
+	start := time.Now()
+	t, err := Load(path)
+	if err != nil {
+		var errs config.Errors
+		if errors.As(err, &errs) {
+			for _, e := range errs {
+				r.log.Error("reload: "+e.Error(), "config", path)
+			}
+		} else {
+			r.log.Error("reload: "+err.Error(), "config", path)
+		}
+		r.log.Error("reload failed; still serving the previous config", "config", path)
+		return err
+	}
+	d := r.Swap(t)
+	r.log.Info(fmt.Sprintf("reloaded %s in %s: %s", filepath.Base(path), time.Since(start).Round(time.Microsecond), d))
+	if len(d.Restart) > 0 {
+		r.log.Warn("restart required for changed settings; the rest of the reload applies", "settings", strings.Join(d.Restart, ","))
+	}
+	return nil
+}
