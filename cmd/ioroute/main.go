@@ -108,9 +108,14 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		logger.Error("cannot start", "error", err)
 		return 1
 	}
-	watching := make(chan error, 1)
+	watching := make(chan struct{})
 	if *watch {
-		go func() { watching <- r.Watch(ctx, path) }()
+		go func() {
+			defer close(watching)
+			if err := r.Watch(ctx, path); err != nil {
+				logger.Error("cannot watch the config; SIGHUP still reloads it", "error", err)
+			}
+		}()
 	} else {
 		close(watching)
 	}
@@ -124,9 +129,7 @@ serve:
 		}
 	}
 	stop()
-	if err := <-watching; err != nil {
-		logger.Error("watching config", "error", err)
-	}
+	<-watching
 	logger.Info("shutting down")
 	if err := r.Close(); err != nil && !errors.Is(err, context.Canceled) {
 		logger.Error("shutdown", "error", err)
