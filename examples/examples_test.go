@@ -66,7 +66,8 @@ const browserTimeout = 60 * time.Second
 // TestChatInBrowser serves examples/chat and runs the chat scenario of browser.mjs against it
 // in two tabs of headless Chromium: messages reach both tabs, and markup stays text.
 //
-// Set IOROUTE_SCREENSHOT=/path/to/file.png to keep a screenshot of the first tab.
+// Screenshots of both tabs are kept as artifacts in ../artifacts (chat-a.png, chat-b.png), or
+// where IOROUTE_SCREENSHOT=/path/to/file.png says.
 func TestChatInBrowser(t *testing.T) {
 	node, script := browserTools(t)
 
@@ -90,9 +91,18 @@ func TestChatInBrowser(t *testing.T) {
 	})
 
 	arg := map[string]any{"url": "http://" + r.Addr().String() + "/", "script": "chat"}
-	if shot := os.Getenv("IOROUTE_SCREENSHOT"); shot != "" {
-		arg["screenshot"] = shot
+	shot := os.Getenv("IOROUTE_SCREENSHOT")
+	if shot == "" {
+		dir, err := filepath.Abs(filepath.Join("..", "artifacts"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		shot = filepath.Join(dir, "chat.png")
 	}
+	arg["screenshot"] = shot
 	js, err := json.Marshal(arg)
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,7 @@
 //   {
 //     "url": "http://127.0.0.1:PORT/",   // the page to open
 //     "script": "chat",                  // the scenario: only "chat" so far
-//     "screenshot": "/tmp/chat.png",     // optional: save a screenshot of tab A here at the end
+//     "screenshot": "/tmp/chat.png",     // optional: save each tab at the end, as /tmp/chat-a.png, /tmp/chat-b.png
 //     "timeout": 30000                   // optional overall deadline in ms; default 30000
 //   }
 //
@@ -34,6 +34,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
+
+// tabShot names tab i's screenshot: chat.png becomes chat-a.png, chat-b.png, ...
+function tabShot(path, i) {
+  const dot = path.lastIndexOf(".");
+  const tab = String.fromCharCode(97 + i);
+  return dot > 0 ? `${path.slice(0, dot)}-${tab}${path.slice(dot)}` : `${path}-${tab}`;
+}
 
 const USAGE = `usage: node browser.mjs '{"url":"http://127.0.0.1:PORT/","script":"chat","screenshot":"optional.png"}'`;
 
@@ -238,8 +245,10 @@ async function main() {
     for (const [kind, list] of Object.entries(problems)) {
       if (list.length > 0) print({ [kind]: list });
     }
-    if (opts.screenshot && pages[0]) {
-      await pages[0].screenshot({ path: opts.screenshot, timeout: 2000 }).catch(() => {});
+    if (opts.screenshot) {
+      for (const [i, page] of pages.entries()) {
+        await page.screenshot({ path: tabShot(opts.screenshot, i), timeout: 2000 }).catch(() => {});
+      }
     }
     process.stderr.write(`browser.mjs: ${opts.script}: ${check} failed: ${message.split("\n")[0]}\n`);
     await Promise.race([cleanup(), new Promise((r) => setTimeout(r, 5000))]);
@@ -300,8 +309,11 @@ async function main() {
     }
     print({ check: "no-page-errors", ok: true });
     if (opts.screenshot) {
-      await pages[0].screenshot({ path: opts.screenshot, timeout: step });
-      print({ check: "screenshot", ok: true, path: opts.screenshot });
+      for (const [i, page] of pages.entries()) {
+        await page.bringToFront();
+        await page.screenshot({ path: tabShot(opts.screenshot, i), timeout: step });
+        print({ check: "screenshot", ok: true, path: tabShot(opts.screenshot, i) });
+      }
     }
   } catch (err) {
     clearTimeout(deadline);
