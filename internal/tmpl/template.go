@@ -99,9 +99,11 @@ func Stringify(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // print is for people: "Tom & Jerry", not "Tom \u0026 Jerry"
+	if err := enc.Encode(v); err != nil {
 		return "<" + err.Error() + ">"
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -35,6 +35,7 @@ func TestTemplates(t *testing.T) {
 		{"text around makes a string", "${{ data.name }} joined", "ann joined", false},
 		{"non-strings render as JSON", "tags ${{ data.tags }} n=${{ data.n }} none=${{ data.missing }}", `tags ["a","b"] n=2 none=null`, false},
 		{"expressions deep in a tree", "{who: '${{ data.name }}', list: [1, '${{ args[1] }}'], at: fixed}", map[string]any{"who": "ann", "list": []any{1, 1.0}, "at": "fixed"}, false},
+		{"text is not HTML-escaped", `'${{ {"who": "Tom & <Jerry>"} }} & co'`, `{"who":"Tom & <Jerry>"} & co`, false},
 		{"braces in string literals", `'${{ "}}" + data.name }}'`, "}}ann", false},
 	}
 	for _, tt := range tests {

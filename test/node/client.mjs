@@ -17,7 +17,8 @@
 //     "steps": [
 //       {"wait": "connect"},                 // next connect or connect_error (either way, go on)
 //       {"wait": "disconnect"},              // next disconnect
-//       {"emit": "event", "args": [...], "ack": true},  // with ack: wait for and print the reply
+//       {"emit": "event", "args": [...], "ack": true},  // with ack: wait for and print the reply;
+//                                                       // the string "$socketId" in args is this socket's id
 //       {"expect": "event", "count": 2},     // until 2 such events were received in all (default 1)
 //       {"sleep": 250},                      // milliseconds
 //       {"disconnect": true}
@@ -73,6 +74,19 @@ function toPlain(value) {
 }
 
 // Convert a value from the script into what gets sent.
+// withSocketId replaces every string "$socketId" in value with the socket's id, as a page
+// that sends its own socket.id does.
+function withSocketId(value, id) {
+  if (value === "$socketId") return id;
+  if (Array.isArray(value)) return value.map((v) => withSocketId(v, id));
+  if (value && typeof value === "object" && value.constructor === Object) {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = withSocketId(v, id);
+    return out;
+  }
+  return value;
+}
+
 function fromPlain(value) {
   if (Array.isArray(value)) {
     return value.map(fromPlain);
@@ -278,7 +292,7 @@ async function main() {
       await until(() => seen[kind] > used[kind]);
       used[kind]++;
     } else if ("emit" in step) {
-      const args = fromPlain(step.args ?? []);
+      const args = withSocketId(fromPlain(step.args ?? []), socket.id);
       if (step.ack) {
         await new Promise((resolve) => {
           socket.emit(step.emit, ...args, (...reply) => {
