@@ -40,6 +40,9 @@ func newBuilder(spec *Spec, body *config.Node, scopes tmpl.Scopes, errs *config.
 	return b
 }
 
+// InScope reports whether the action is compiled in scope s (for example inside on_ack).
+func (b *Builder) InScope(s tmpl.Scope) bool { return b.scopes[s] }
+
 // Has reports whether the field was written.
 func (b *Builder) Has(name string) bool { return b.fields[name] != nil }
 

@@ -24,6 +24,18 @@ func IsReserved(name string) bool {
 	return false
 }
 
+// ScopeFor is the scope a handler of event compiles in: connect and disconnect are lifecycle
+// handlers with names and actions of their own.
+func ScopeFor(event string) tmpl.Scope {
+	switch event {
+	case "connect":
+		return tmpl.ConnectScope
+	case "disconnect":
+		return tmpl.DisconnectScope
+	}
+	return tmpl.EventScope
+}
+
 // targetFields declares where an emission goes; shared by emit, send and broadcast.
 var targetFields = []config.Field{
 	{Name: "to", Type: config.TextList, Doc: "Room(s) or socket id(s) to send to; without it, the sender (or everyone, with broadcast).", Example: "to: ${{ data.room }}"},

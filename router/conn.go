@@ -155,6 +155,13 @@ func handshake(s *sio.Socket) tmpl.Handshake {
 	if a, ok := incomingValue(map[string]any(h.Auth)).(map[string]any); ok && a != nil {
 		hs.Auth = a
 	}
+	for k, v := range hs.Auth {
+		// Engine.IO 3 clients send auth in the namespace's query string: one value per key
+		switch l := v.(type) {
+		case []string:
+			hs.Auth[k] = first(l)
+		}
+	}
 	for k, v := range h.Query {
 		hs.Query[strings.ToLower(k)] = first(v)
 	}
@@ -263,4 +270,10 @@ func outgoingValue(v any) (any, bool) {
 		}
 	}
 	return v, false
+}
+
+// outgoingValue1 prepares one value for the engine.
+func outgoingValue1(v any) any {
+	out, _ := outgoingValue(v)
+	return out
 }

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"fmt"
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
@@ -16,12 +17,8 @@ func (r *Router) onConnection(args ...any) {
 	if !ok {
 		return
 	}
-	r.recorded(s)
-	c := newConn(r, s)
+	c := r.recorded(s)
 	r.log.Debug("connected", "namespace", c.ns, "socket", c.ID())
-	if ns := r.table.Load().Namespaces[c.ns]; ns != nil && ns.Connect != nil {
-		r.run(c, ns.Connect, "connect", nil, nil, "")
-	}
 	s.OnAny(func(in ...any) { r.onEvent(c, in) })
 	s.On("disconnecting", func(reason ...any) {
 		why := ""
@@ -30,7 +27,7 @@ func (r *Router) onConnection(args ...any) {
 		}
 		r.log.Debug("disconnected", "namespace", c.ns, "socket", c.ID(), "reason", why)
 		if ns := r.table.Load().Namespaces[c.ns]; ns != nil && ns.Disconnect != nil {
-			r.run(c, ns.Disconnect, "disconnect", nil, nil, why)
+			_ = r.run(c, c, ns.Disconnect, "disconnect", nil, nil, why)
 		}
 	})
 }
@@ -63,12 +60,13 @@ func (r *Router) onEvent(c *conn, in []any) {
 		r.log.Debug("no handler", "namespace", c.ns, "event", event, "socket", c.ID())
 		return
 	}
-	r.run(c, h, event, incoming(args), ack, "")
+	_ = r.run(c, c, h, event, incoming(args), ack, "")
 }
 
-// run runs one handler for one event. A failing step is logged with its config position and
-// ends that handler only; the socket and the server go on.
-func (r *Router) run(c *conn, h *Handler, event string, args []any, ack func([]any, error), reason string) {
+// run runs one handler for one event, with ac as the socket the actions act on. A failing
+// step is logged with its config position and ends that handler only; the socket and the
+// server go on. The error (a Rejection included) is returned for the connect handler.
+func (r *Router) run(c *conn, ac actions.Conn, h *Handler, event string, args []any, ack func([]any, error), reason string) (err error) {
 	env := &tmpl.Env{
 		Args:      args,
 		Event:     event,
@@ -84,16 +82,23 @@ func (r *Router) run(c *conn, h *Handler, event string, args []any, ack func([]a
 	if h.UsesSocket {
 		env.Socket.Rooms = c.rooms()
 	}
-	ctx := &actions.Context{Env: env, Conn: c, Print: r.print, Log: r.log}
+	ctx := &actions.Context{Env: env, Conn: ac, Print: r.print, Log: r.log}
 	if ack != nil {
 		ctx.Ack = func(replies []any) { ack(outgoing(replies), nil) }
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			r.log.Error("handler panicked", "namespace", c.ns, "event", event, "socket", c.ID(), "at", h.Pos.String(), "panic", fmt.Sprint(p))
+			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
-	if err := h.Steps.Run(ctx); err != nil {
+	err = h.Steps.Run(ctx)
+	var rej *actions.Rejection
+	switch {
+	case errors.As(err, &rej):
+		r.log.Info("connection refused", "namespace", c.ns, "socket", c.ID(), "message", rej.Message)
+	case err != nil:
 		r.log.Error("event failed", "namespace", c.ns, "event", event, "socket", c.ID(), "error", err.Error())
 	}
+	return err
 }

@@ -1,12 +1,14 @@
 package router
 
 import (
+	"errors"
 	"time"
 
 	"github.com/zishang520/socket.io/servers/engine/v3"
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
+	"github.com/ioroute/ioroute/actions"
 	"github.com/ioroute/ioroute/config"
 )
 
@@ -51,8 +53,13 @@ func (r *Router) attach() {
 	root.On("connection", r.onConnection)
 }
 
-// guard refuses sockets of namespaces the current table does not declare. Socket.IO 2.x
-// clients always join "/" first, so they are let in there without handlers.
+// guard admits sockets to a namespace. It refuses namespaces the current table does not
+// declare (Socket.IO 2.x clients always join "/" first, so they are let in there without
+// handlers), and it runs the namespace's connect handler as middleware, before the socket counts
+// as connected: a reject step refuses the socket with its message, and what the handler does
+// to the socket (joins, emits) is done only once the socket is connected. A connect handler
+// that fails refuses the socket too: a connect handler is where access is checked, so it fails
+// closed.
 //
 // It also closes a race in the engine: the engine sends the CONNECT packet from the socket's
 // task queue before it records the socket on its client, and an event the client sends in
@@ -61,27 +68,62 @@ func (r *Router) attach() {
 // (which onConnection signals), or until connectWait passes.
 func (r *Router) guard(s *sio.Socket, next func(*sio.ExtendedError)) {
 	name := string(s.Nsp().Name())
-	if _, ok := r.table.Load().Namespaces[name]; !ok && (name != "/" || s.Conn().Protocol() != 3) {
+	ns, ok := r.table.Load().Namespaces[name]
+	if !ok && (name != "/" || s.Conn().Protocol() != 3) {
 		next(sio.NewExtendedError("Invalid namespace", nil))
 		return
 	}
+	c := newConn(r, s)
+	var deferred *deferredConn
+	if ns != nil && ns.Connect != nil {
+		deferred = &deferredConn{conn: c}
+		if err := r.run(c, deferred, ns.Connect, "connect", nil, nil, ""); err != nil {
+			next(refusal(s, err))
+			return
+		}
+	}
 	r.nsps.LoadOrStore(name, s.Nsp())
-	recorded := make(chan struct{})
-	r.pending.Store(s, recorded)
+	p := &pendingSocket{recorded: make(chan struct{}), c: c}
+	r.pending.Store(s, p)
 	next(nil)
 	select {
-	case <-recorded:
+	case <-p.recorded:
+		if deferred != nil {
+			deferred.replay()
+		}
 	case <-time.After(connectWait):
 		r.pending.Delete(s)
 	}
 }
 
+// pendingSocket is a socket the guard let through, until the engine has recorded it.
+type pendingSocket struct {
+	recorded chan struct{}
+	c        *conn
+}
+
+// refusal is the connect_error for a connect handler's error: a reject step's message (and
+// data, which the Engine.IO 3 protocol cannot carry alongside the message), or a generic one.
+func refusal(s *sio.Socket, err error) *sio.ExtendedError {
+	var rej *actions.Rejection
+	if !errors.As(err, &rej) {
+		return sio.NewExtendedError("Connection refused", nil)
+	}
+	if s.Conn().Protocol() == 3 {
+		return sio.NewExtendedError(rej.Message, nil)
+	}
+	return sio.NewExtendedError(rej.Message, outgoingValue1(rej.Data))
+}
+
 // connectWait bounds how long a connection's reads are held while its socket is recorded.
 const connectWait = 5 * time.Second
 
-// recorded tells the guard that the engine has recorded s, so reads may go on.
-func (r *Router) recorded(s *sio.Socket) {
-	if ch, ok := r.pending.LoadAndDelete(s); ok {
-		close(ch.(chan struct{}))
+// recorded tells the guard that the engine has recorded s, so reads may go on, and returns
+// the socket's conn.
+func (r *Router) recorded(s *sio.Socket) *conn {
+	if p, ok := r.pending.LoadAndDelete(s); ok {
+		close(p.(*pendingSocket).recorded)
+		return p.(*pendingSocket).c
 	}
+	return newConn(r, s)
 }

@@ -54,3 +54,8 @@ func TestSchemaAgreesWithChecks(t *testing.T) {
 		})
 	}
 }
+
+// loadString loads config source as `ioroute validate c.yaml` would.
+func loadString(src string) (*router.Table, error) {
+	return router.LoadBytes("c.yaml", []byte(src))
+}

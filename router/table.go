@@ -5,7 +5,6 @@ import (
 
 	"github.com/ioroute/ioroute/actions"
 	"github.com/ioroute/ioroute/config"
-	"github.com/ioroute/ioroute/internal/tmpl"
 )
 
 // Table is an immutable compiled config: what each event of each namespace runs.
@@ -43,11 +42,8 @@ func Compile(f *config.File) (*Table, error) {
 		ns := &Namespace{Name: n.Name, Events: map[string]*Handler{}}
 		t.Namespaces[n.Name] = ns
 		for _, h := range n.Handlers {
-			scope := tmpl.EventScope
 			switch {
-			case h.Event == "disconnect":
-				scope = tmpl.DisconnectScope
-			case h.Event == "connect":
+			case h.Event == "connect" || h.Event == "disconnect":
 			case actions.IsReserved(h.Event):
 				errs.Add(h.Pos, h.Path, "%q is reserved by Socket.IO and cannot be handled", h.Event)
 				continue
@@ -55,7 +51,7 @@ func Compile(f *config.File) (*Table, error) {
 				errs.Add(h.Pos, h.Path, "event names must not be empty")
 				continue
 			}
-			steps, usesSocket := actions.Compile(h.Steps, scope, &errs)
+			steps, usesSocket := actions.Compile(h.Steps, actions.ScopeFor(h.Event), &errs)
 			c := &Handler{Event: h.Event, Steps: steps, UsesSocket: usesSocket, Pos: h.Pos, Path: h.Path, source: h.Body.Plain()}
 			switch h.Event {
 			case "connect":

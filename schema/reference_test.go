@@ -9,7 +9,6 @@ import (
 
 	"github.com/ioroute/ioroute/actions"
 	"github.com/ioroute/ioroute/config"
-	"github.com/ioroute/ioroute/internal/tmpl"
 )
 
 // referencePath is docs/reference.md, seen from this package's folder.
@@ -93,8 +92,12 @@ func TestReferenceExamplesLoad(t *testing.T) {
 			t.Errorf("action %s has no example", s.Name)
 			continue
 		}
+		event := "example"
+		if s.Name == "reject" {
+			event = "connect" // reject belongs in connect handlers
+		}
 		var src strings.Builder
-		src.WriteString("version: 1\nnamespaces:\n  /example:\n    on:\n      example:\n")
+		src.WriteString("version: 1\nnamespaces:\n  /example:\n    on:\n      " + event + ":\n")
 		for _, line := range strings.Split(strings.TrimRight(s.Example, "\n"), "\n") {
 			src.WriteString("        " + line + "\n")
 		}
@@ -116,11 +119,7 @@ func loadExample(t *testing.T, name, src string) {
 	var errs config.Errors
 	for _, ns := range f.Namespaces {
 		for _, h := range ns.Handlers {
-			scope := tmpl.EventScope
-			if h.Event == "disconnect" {
-				scope = tmpl.DisconnectScope
-			}
-			actions.Compile(h.Steps, scope, &errs)
+			actions.Compile(h.Steps, actions.ScopeFor(h.Event), &errs)
 		}
 	}
 	if err := errs.Err(); err != nil {

@@ -45,12 +45,15 @@ type Scope int
 
 // The scopes.
 const (
-	// EventScope is an ordinary event or connect handler.
+	// EventScope is an ordinary event handler.
 	EventScope Scope = iota
 	// DisconnectScope adds reason.
 	DisconnectScope
 	// AckScope adds reply and replies; it is nested inside another scope.
 	AckScope
+	// ConnectScope is the connect handler, which runs before the socket is connected and may
+	// refuse it.
+	ConnectScope
 )
 
 // scoped names and the scope that provides each.

@@ -54,7 +54,10 @@ func (e *EvalError) Error() string { return fmt.Sprintf("%s: %s", e.Source, e.Ms
 
 // compile compiles src, located at pos (the position of src's first character), in scopes.
 func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool, errs *config.Errors) *Program {
-	opts := []expr.Option{expr.Env(Env{}), expr.MaxNodes(10000)}
+	opts := []expr.Option{expr.Env(Env{}), expr.MaxNodes(10000),
+		// jwt(token, key[, audience]) returns the claims of a valid token, or nil
+		expr.Function("jwt", jwtFunction, new(func(any, string) map[string]any), new(func(any, string, string) map[string]any)),
+	}
 	if asBool {
 		opts = append(opts, expr.AsBool())
 	}
