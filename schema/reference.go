@@ -214,6 +214,10 @@ func Reference() []byte {
 		w("| %s | %s | %s |\n", code(n.path), cell(n.typ), cell(envDocs[n.path]))
 	}
 	w("\n")
+	w("Besides expr's own functions (`len`, `upper`, `now()`, `toJSON`, …), expressions may call ")
+	w("`jwt(token, key)` or `jwt(token, key, audience)`: it returns the claims of a token signed with `key` ")
+	w("(an HS256 secret, or an RS256/ES256 public key in PEM) that has not expired (an expiry is required) ")
+	w("and, when given, is for `audience`; otherwise nil. Keep keys out of the config: `jwt(auth.token, env.JWT_SECRET)`.\n\n")
 
 	w("## Field types\n\n")
 	w("The tables below name each field's type as follows.\n\n")
