@@ -25,8 +25,8 @@ type Message struct {
 type Conn interface {
 	// ID is the socket's id in its namespace.
 	ID() string
-	// Join adds the socket to rooms.
-	Join(rooms ...string)
+	// Join adds the socket to rooms; it fails when that would pass the rooms-per-socket limit.
+	Join(rooms ...string) error
 	// Leave removes the socket from rooms.
 	Leave(rooms ...string)
 	// Emit delivers m to its recipients.

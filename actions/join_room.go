@@ -24,6 +24,5 @@ func (j *JoinRoom) Run(ctx *Context) error {
 	if err != nil {
 		return err
 	}
-	ctx.Conn.Join(names...)
-	return nil
+	return ctx.Conn.Join(names...)
 }

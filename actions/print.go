@@ -1,6 +1,11 @@
 package actions
 
 import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
 	"github.com/ioroute/ioroute/config"
 	"github.com/ioroute/ioroute/internal/tmpl"
 )
@@ -15,7 +20,7 @@ var _ Action = (*Print)(nil)
 func init() {
 	Register(&Spec{
 		Name: "print",
-		Doc:  "Prints one line to standard output: a string as it is, any other value as compact JSON. Whatever follows `print:` is the value.",
+		Doc:  "Prints one line to standard output: a string as it is, any other value as compact JSON; control characters are escaped, so the line stays one line. Whatever follows `print:` is the value.",
 		Fields: []config.Field{
 			{Name: "value", Type: config.Value, Doc: "What to print."},
 		},
@@ -37,6 +42,31 @@ func (p *Print) Run(ctx *Context) error {
 	if err != nil {
 		return err
 	}
-	ctx.Print(tmpl.Stringify(v))
+	ctx.Print(escapeControl(tmpl.Stringify(v)))
 	return nil
+}
+
+// escapeControl writes control characters as Go escapes (\n, \x1b, \u2028, …), so a value
+// that came from a client prints as one line and cannot forge log lines or drive the terminal.
+func escapeControl(s string) string {
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -62,7 +62,7 @@ func TestParseErrors(t *testing.T) {
 			"c.yaml:3:11: server.listen: expected a string, got integer",
 			`c.yaml:4:18: server.ping_interval: expected a duration such as "300ms" or "25s", got integer`,
 			"c.yaml:5:16: server.max_payload: must not be negative",
-			"c.yaml:7:3: server.colour: unknown field (known: allow_eio3, connect_timeout, cors, listen, max_payload, path, ping_interval, ping_timeout, static)"}},
+			"c.yaml:7:3: server.colour: unknown field (known: allow_eio3, connect_timeout, cors, limits, listen, max_payload, path, ping_interval, ping_timeout, static)"}},
 		{"origins * with credentials", "version: 1\nserver:\n  cors: { origins: [\"*\"], credentials: true }\nnamespaces: {}\n", []string{
 			`c.yaml:3:9: server.cors: origins "*" with credentials: true would let any site act as the user; list the allowed origins`}},
 		{"namespace name", "version: 1\nnamespaces:\n  chat: {}\n", []string{`c.yaml:3:3: namespaces.chat: namespace names start with "/", as in "/chat"`}},

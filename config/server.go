@@ -17,8 +17,29 @@ type Server struct {
 	ConnectTimeout time.Duration
 	MaxPayload     int
 	AllowEIO3      bool
+	Limits         Limits
 	// Pos locates each setting that was written in the file, by field name.
 	Pos map[string]Pos
+}
+
+// Limits bound what one client can cost the server.
+type Limits struct {
+	MaxConnections  int
+	EventsPerSecond int
+	EventBurst      int
+	FloodLimit      int
+	RoomsPerSocket  int
+	ShutdownTimeout time.Duration
+}
+
+// LimitFields declares the keys of server.limits.
+var LimitFields = []Field{
+	{Name: "max_connections", Type: Int, Default: 10000, Doc: "Connections the server holds at most; more are refused (HTTP 503)."},
+	{Name: "events_per_second", Type: Int, Default: 1000, Doc: "Events one socket may send per second, on average; more are dropped and logged once per burst."},
+	{Name: "event_burst", Type: Int, Default: 2000, Doc: "Events one socket may send at once above that rate."},
+	{Name: "flood_limit", Type: Int, Default: 10000, Doc: "Events dropped from one socket, without it calming down, before it is disconnected."},
+	{Name: "rooms_per_socket", Type: Int, Default: 100, Doc: "Rooms one socket may be in (its own id room not counted); join_room beyond it fails."},
+	{Name: "shutdown_timeout", Type: Duration, Default: "10s", Doc: "How long a shutdown waits for disconnect handlers and queued messages before exiting."},
 }
 
 // ServerFields declares the keys of the server section.
@@ -35,6 +56,7 @@ var ServerFields = []Field{
 	{Name: "connect_timeout", Type: Duration, Default: "45s", Doc: "Close a transport that never connects to a namespace within this time."},
 	{Name: "max_payload", Type: Int, Default: 1000000, Doc: "Largest message accepted from a client, in bytes."},
 	{Name: "allow_eio3", Type: Bool, Default: true, Doc: "Accept socket.io-client 2.x (Engine.IO 3)."},
+	{Name: "limits", Type: Object, Fields: LimitFields, Doc: "What one client can cost the server; each limit has a safe default."},
 }
 
 // DefaultServer returns the settings used when the config says nothing.
@@ -47,7 +69,9 @@ func DefaultServer() Server {
 		ConnectTimeout: 45 * time.Second,
 		MaxPayload:     1000000,
 		AllowEIO3:      true,
-		Pos:            map[string]Pos{},
+		Limits: Limits{MaxConnections: 10000, EventsPerSecond: 1000, EventBurst: 2000, FloodLimit: 10000,
+			RoomsPerSocket: 100, ShutdownTimeout: 10 * time.Second},
+		Pos: map[string]Pos{},
 	}
 }
 
@@ -103,7 +127,38 @@ func decodeServer(n *Node, dir string, errs *Errors) Server {
 			s.MaxPayload = v.Value.(int)
 		case "allow_eio3":
 			s.AllowEIO3 = v.Value.(bool)
+		case "limits":
+			decodeLimits(v, &s.Limits, errs)
 		}
 	}
 	return s
+}
+
+// decodeLimits applies the limits written in n over the defaults in l.
+func decodeLimits(n *Node, l *Limits, errs *Errors) {
+	for _, e := range n.Entries {
+		v := e.Value
+		switch e.Key {
+		case "shutdown_timeout":
+			l.ShutdownTimeout = v.Duration()
+			continue
+		}
+		i, _ := v.Value.(int)
+		if i == 0 {
+			errs.Add(v.Pos, v.Path, "must be at least 1")
+			continue
+		}
+		switch e.Key {
+		case "max_connections":
+			l.MaxConnections = i
+		case "events_per_second":
+			l.EventsPerSecond = i
+		case "event_burst":
+			l.EventBurst = i
+		case "flood_limit":
+			l.FloodLimit = i
+		case "rooms_per_socket":
+			l.RoomsPerSocket = i
+		}
+	}
 }

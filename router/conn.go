@@ -3,6 +3,7 @@ package router
 import (
 	"fmt"
 	"net"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -17,10 +18,11 @@ import (
 
 // conn is one connected socket as the actions see it.
 type conn struct {
-	r  *Router
-	s  *sio.Socket
-	ns string
-	hs tmpl.Handshake
+	r      *Router
+	s      *sio.Socket
+	ns     string
+	hs     tmpl.Handshake
+	budget bucket
 }
 
 var _ actions.Conn = (*conn)(nil)
@@ -32,13 +34,21 @@ func newConn(r *Router, s *sio.Socket) *conn {
 // ID is the socket's id.
 func (c *conn) ID() string { return string(c.s.Id()) }
 
-// Join adds the socket to rooms.
-func (c *conn) Join(rooms ...string) {
-	rs := make([]sio.Room, len(rooms))
-	for i, r := range rooms {
-		rs[i] = sio.Room(r)
+// Join adds the socket to rooms, within the rooms-per-socket limit (its own id room aside).
+func (c *conn) Join(rooms ...string) error {
+	current := c.s.Rooms()
+	rs := make([]sio.Room, 0, len(rooms))
+	for _, r := range rooms {
+		if !current.Has(sio.Room(r)) {
+			rs = append(rs, sio.Room(r))
+		}
+	}
+	limit := c.r.table.Load().File.Server.Limits.RoomsPerSocket
+	if in := current.Len() - 1; in+len(rs) > limit {
+		return fmt.Errorf("join_room: the socket is in %d rooms and may be in %d at most (server.limits.rooms_per_socket)", in, limit)
 	}
 	c.s.Join(rs...)
+	return nil
 }
 
 // Leave removes the socket from rooms.
@@ -127,7 +137,16 @@ func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 		if timer != nil {
 			timer.Stop()
 		}
-		once.Do(func() { cb(incoming(replies), err) })
+		once.Do(func() {
+			defer func() {
+				if p := recover(); p != nil {
+					n := c.r.panics.Add(1)
+					c.r.log.Error("on_ack panicked; the socket and the server go on", "namespace", c.ns, "event", m.Event,
+						"socket", c.ID(), "panic", fmt.Sprint(p), "panics", n, "stack", string(debug.Stack()))
+				}
+			}()
+			cb(incoming(replies), err)
+		})
 	})
 	return target.Emit(m.Event, append(outgoing(m.Args), ack)...)
 }

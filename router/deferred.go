@@ -33,8 +33,8 @@ func (d *deferredConn) do(op func() error) error {
 }
 
 // Join joins rooms once the socket is connected.
-func (d *deferredConn) Join(rooms ...string) {
-	_ = d.do(func() error { d.conn.Join(rooms...); return nil })
+func (d *deferredConn) Join(rooms ...string) error {
+	return d.do(func() error { return d.conn.Join(rooms...) })
 }
 
 // Leave leaves rooms once the socket is connected.

@@ -3,6 +3,9 @@ package router
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 
@@ -20,16 +23,24 @@ func (r *Router) onConnection(args ...any) {
 	c := r.recorded(s)
 	r.log.Debug("connected", "namespace", c.ns, "socket", c.ID())
 	s.OnAny(func(in ...any) { r.onEvent(c, in) })
+	// The engine can announce one disconnection twice at once: from the client's DISCONNECT
+	// packet (on the socket's task queue) and from the transport closing. Once runs the
+	// handler for the first and holds the second, which goes on to leave the rooms, until
+	// the handler has returned.
+	var once sync.Once
 	s.On("disconnecting", func(reason ...any) {
-		why := ""
-		if len(reason) > 0 {
-			why = fmt.Sprint(reason[0])
-		}
-		r.log.Debug("disconnected", "namespace", c.ns, "socket", c.ID(), "reason", why)
-		if ns := r.table.Load().Namespaces[c.ns]; ns != nil && ns.Disconnect != nil {
-			_ = r.run(c, c, ns.Disconnect, "disconnect", nil, nil, why)
-		}
+		once.Do(func() {
+			why := ""
+			if len(reason) > 0 {
+				why = fmt.Sprint(reason[0])
+			}
+			r.log.Debug("disconnected", "namespace", c.ns, "socket", c.ID(), "reason", why)
+			if ns := r.table.Load().Namespaces[c.ns]; ns != nil && ns.Disconnect != nil {
+				_ = r.run(c, c, ns.Disconnect, "disconnect", nil, nil, why)
+			}
+		})
 	})
+
 }
 
 // onEvent handles one incoming event: [name, args..., ack?].
@@ -51,7 +62,19 @@ func (r *Router) onEvent(c *conn, in []any) {
 			ack, args = a, args[:n-1]
 		}
 	}
-	ns := r.table.Load().Namespaces[c.ns]
+	t := r.table.Load()
+	switch c.budget.take(t.File.Server.Limits, time.Now()) {
+	case dropFirst:
+		r.log.Warn("socket over its event rate: dropping events until it slows down", "namespace", c.ns, "socket", c.ID(), "event", event)
+		return
+	case drop:
+		return
+	case flood:
+		r.log.Warn("socket kept flooding: disconnecting it", "namespace", c.ns, "socket", c.ID(), "dropped", t.File.Server.Limits.FloodLimit)
+		c.s.Disconnect(true)
+		return
+	}
+	ns := t.Namespaces[c.ns]
 	var h *Handler
 	if ns != nil {
 		h = ns.Events[event]
@@ -88,7 +111,9 @@ func (r *Router) run(c *conn, ac actions.Conn, h *Handler, event string, args []
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			r.log.Error("handler panicked", "namespace", c.ns, "event", event, "socket", c.ID(), "at", h.Pos.String(), "panic", fmt.Sprint(p))
+			n := r.panics.Add(1)
+			r.log.Error("handler panicked; the socket and the server go on", "namespace", c.ns, "event", event, "socket", c.ID(),
+				"at", h.Pos.String()+": "+h.Path, "panic", fmt.Sprint(p), "panics", n, "stack", string(debug.Stack()))
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()

@@ -46,6 +46,15 @@ func (r *Router) front(next http.Handler) http.Handler {
 			return
 		}
 		q := req.URL.Query()
+		if q.Get("sid") == "" {
+			if max := r.table.Load().File.Server.Limits.MaxConnections; r.io.Engine().Clients().Len() >= max {
+				r.log.Warn("refused a connection: server.limits.max_connections reached", "max", max)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = w.Write([]byte(`{"code":5,"message":"Server full"}`))
+				return
+			}
+		}
 		if q.Get("EIO") == "3" && !r.server.AllowEIO3 {
 			// the engine would accept the websocket upgrade and only then close it, which
 			// socket.io-client 2.x does not report; refuse before upgrading, as on polling

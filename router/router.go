@@ -50,7 +50,11 @@ type Router struct {
 	listener net.Listener
 	closed   atomic.Bool
 	reloadMu sync.Mutex // one reload at a time
+	panics   atomic.Int64
 }
+
+// Panics counts the handler panics recovered since the router started.
+func (r *Router) Panics() int64 { return r.panics.Load() }
 
 // New prepares a router for table; Start begins serving.
 func New(t *Table, opts Options) (*Router, error) {
@@ -105,24 +109,31 @@ func (r *Router) Addr() net.Addr {
 	return r.listener.Addr()
 }
 
-// Close disconnects every client and stops serving.
+// Close shuts down gracefully: it stops accepting connections, disconnects every client (their
+// disconnect handlers run, with reason "server shutting down"), lets queued messages go out,
+// and stops serving, within server.limits.shutdown_timeout.
 func (r *Router) Close() error {
 	if !r.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	timeout := r.table.Load().File.Server.Limits.ShutdownTimeout
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
 	done := make(chan struct{})
 	r.io.Close(func(error) { close(done) })
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
-		r.log.Warn("engine did not close within 5s")
+	case <-ctx.Done():
+		r.log.Warn("clients were still disconnecting at the shutdown timeout", "timeout", timeout)
 	}
 	if r.httpSrv == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return r.httpSrv.Shutdown(ctx)
+	if err := r.httpSrv.Shutdown(ctx); err != nil {
+		_ = r.httpSrv.Close()
+		return fmt.Errorf("shutdown after %s: %w", timeout, err)
+	}
+	return nil
 }
 
 // print writes one line to the router's output.

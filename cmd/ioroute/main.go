@@ -130,12 +130,25 @@ serve:
 	}
 	stop()
 	<-watching
-	logger.Info("shutting down")
-	if err := r.Close(); err != nil && !errors.Is(err, context.Canceled) {
-		logger.Error("shutdown", "error", err)
+	// a second SIGINT or SIGTERM exits at once
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(again)
+	logger.Info("shutting down: disconnecting clients (signal again to exit at once)")
+	closed := make(chan error, 1)
+	go func() { closed <- r.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			logger.Error("shutdown", "error", err)
+			return 1
+		}
+		logger.Info("stopped")
+		return 0
+	case <-again:
+		logger.Warn("second signal: exiting now")
 		return 1
 	}
-	return 0
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {

@@ -109,7 +109,7 @@ func TestRunServesAndStopsOnSIGTERM(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit: %v\n%s", err, log.String())
 	}
-	for _, want := range []string{`msg="namespace loaded" namespace=/chat events=message`, `msg="shutting down"`} {
+	for _, want := range []string{`msg="namespace loaded" namespace=/chat events=message`, `msg="shutting down: disconnecting clients (signal again to exit at once)"`, `msg=stopped`} {
 		if !strings.Contains(log.String(), want) {
 			t.Fatalf("log lacks %q:\n%s", want, log.String())
 		}
