@@ -124,17 +124,49 @@ func IndexPath(path string, i int) string {
 	return path + "[" + strconv.Itoa(i) + "]"
 }
 
+// maxNodes bounds the nodes one config may expand to, aliases included, so that aliases of
+// aliases ("billion laughs") cannot exhaust memory.
+const maxNodes = 1_000_000
+
+// converter turns a yaml.Node tree into Nodes.
+type converter struct {
+	file      string
+	errs      *Errors
+	expanding map[*yaml.Node]bool // aliases being expanded, to refuse recursive ones
+	nodes     int
+	tooBig    bool
+}
+
 // fromYAML converts a yaml.Node tree to Nodes, reporting what YAML accepts but ioroute cannot read.
 func fromYAML(file string, y *yaml.Node, path string, errs *Errors) *Node {
+	c := &converter{file: file, errs: errs, expanding: map[*yaml.Node]bool{}}
+	return c.convert(y, path)
+}
+
+func (c *converter) convert(y *yaml.Node, path string) *Node {
+	file, errs := c.file, c.errs
 	pos := Pos{File: file, Line: y.Line, Col: y.Column}
+	if c.nodes++; c.nodes > maxNodes {
+		if !c.tooBig {
+			c.tooBig = true
+			errs.Add(pos, path, "the config expands to more than %d values (aliases included)", maxNodes)
+		}
+		return &Node{Kind: ScalarNode, Pos: pos, Path: path, Invalid: true}
+	}
 	switch y.Kind {
 	case yaml.DocumentNode:
 		if len(y.Content) == 0 {
 			return &Node{Kind: MapNode, Pos: pos, Path: path}
 		}
-		return fromYAML(file, y.Content[0], path, errs)
+		return c.convert(y.Content[0], path)
 	case yaml.AliasNode:
-		return fromYAML(file, y.Alias, path, errs)
+		if c.expanding[y.Alias] {
+			errs.Add(pos, path, "alias *%s refers to a value that contains it", y.Value)
+			return &Node{Kind: ScalarNode, Pos: pos, Path: path, Invalid: true}
+		}
+		c.expanding[y.Alias] = true
+		defer delete(c.expanding, y.Alias)
+		return c.convert(y.Alias, path)
 	case yaml.MappingNode:
 		n := &Node{Kind: MapNode, Pos: pos, Path: path}
 		seen := map[string]bool{}
@@ -157,13 +189,13 @@ func fromYAML(file string, y *yaml.Node, path string, errs *Errors) *Node {
 				continue
 			}
 			seen[k.Value] = true
-			n.Entries = append(n.Entries, Entry{Key: k.Value, KeyPos: kpos, Value: fromYAML(file, v, ChildPath(path, k.Value), errs)})
+			n.Entries = append(n.Entries, Entry{Key: k.Value, KeyPos: kpos, Value: c.convert(v, ChildPath(path, k.Value))})
 		}
 		return n
 	case yaml.SequenceNode:
 		n := &Node{Kind: ListNode, Pos: pos, Path: path}
 		for i, it := range y.Content {
-			n.Items = append(n.Items, fromYAML(file, it, IndexPath(path, i), errs))
+			n.Items = append(n.Items, c.convert(it, IndexPath(path, i)))
 		}
 		return n
 	}

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -99,5 +100,21 @@ func TestParseKeepsPositionsAndDefaults(t *testing.T) {
 	}
 	if st.When.Text != "data > 1" || st.When.Pos.String() != "dir/c.yaml:10:17" {
 		t.Fatalf("when = %+v", st.When)
+	}
+}
+
+func TestAliasesCannotLoopOrExplode(t *testing.T) {
+	_, err := config.Parse("c.yaml", []byte("version: 1\nnamespaces: &a\n  /a: *a\n"))
+	if err == nil || !strings.Contains(err.Error(), "c.yaml:3:7: namespaces./a./a: alias *a refers to a value that contains it") {
+		t.Fatalf("recursive alias: %v", err)
+	}
+	var b strings.Builder
+	b.WriteString("version: 1\nnamespaces: {}\nx0: &x0 [a, a, a, a, a, a, a, a, a, a]\n")
+	for i := 1; i <= 8; i++ {
+		fmt.Fprintf(&b, "x%d: &x%d [*x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	_, err = config.Parse("c.yaml", []byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "the config expands to more than 1000000 values") {
+		t.Fatalf("billion laughs: %v", err)
 	}
 }
