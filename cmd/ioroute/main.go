@@ -3,6 +3,7 @@
 //	ioroute run [--watch] [--listen ADDR] [--log-format text|json] [--log-level LEVEL] FILE
 //	ioroute validate FILE...
 //	ioroute schema
+//	ioroute token --secret SECRET [--sub NAME] [--aud AUDIENCE] [--ttl 1h]
 package main
 
 import (
@@ -24,6 +25,7 @@ const usage = `usage:
   ioroute run [flags] FILE     serve the config in FILE (--watch: reload it on change; SIGHUP reloads)
   ioroute validate FILE...     check configs; exit 1 with every error
   ioroute schema               print the config's JSON Schema
+  ioroute token --secret S     print an HS256 token for configs that check jwt() (--sub, --aud, --ttl)
 `
 
 func main() {
@@ -41,6 +43,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return runCmd(args[1:], stdout, stderr)
 	case "validate":
 		return validateCmd(args[1:], stdout, stderr)
+	case "token":
+		return tokenCmd(args[1:], stdout, stderr)
 	case "schema":
 		_, _ = stdout.Write(schema.Generate())
 		return 0

@@ -151,3 +151,17 @@ func TestReadmeConfigsValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenCommand(t *testing.T) {
+	code, stdout, stderr := run("token", "--secret", "s", "--sub", "ann", "--aud", "chat", "--ttl", "1m")
+	if code != 0 || stderr != "" || strings.Count(stdout, ".") != 2 {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	path := write(t, "c.yaml", "version: 1\nnamespaces:\n  /a:\n    on:\n      connect:\n        - reject: bad\n          when: jwt(auth.token, \"s\", \"chat\") == nil\n")
+	if code, _, stderr := run("validate", path); code != 0 {
+		t.Fatalf("validate: %s", stderr)
+	}
+	if code, _, _ := run("token"); code != 2 {
+		t.Fatalf("token without --secret: exit %d", code)
+	}
+}

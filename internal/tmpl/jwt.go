@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -77,4 +78,16 @@ func jwtFunction(params ...any) (any, error) {
 		return nil, nil
 	}
 	return verifyJWT(token, key, audience)
+}
+
+// SignHS256 makes a token that jwt(token, secret[, audience]) accepts until expires.
+func SignHS256(secret, subject, audience string, expires time.Time) (string, error) {
+	claims := jwt.MapClaims{"exp": expires.Unix(), "iat": time.Now().Unix()}
+	if subject != "" {
+		claims["sub"] = subject
+	}
+	if audience != "" {
+		claims["aud"] = audience
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
 }
