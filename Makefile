@@ -26,3 +26,16 @@ node-deps: test/node/node_modules/.package-lock.json
 
 test/node/node_modules/.package-lock.json: test/node/package-lock.json
 	cd test/node && npm ci --no-audit --no-fund --loglevel=error
+
+# make bench: the benchmark of BENCHMARKS.md — ioroute, the same chat hand-written on its engine
+# and Node's socket.io, every scenario 3 times (about 10 minutes). BENCH_FLAGS passes flags to
+# bench/cmd/benchrun, e.g. BENCH_FLAGS='-reps 1 -scenarios 50x50'.
+# make bench-smoke: 5 clients × 20 messages against ioroute; fails unless nothing was lost or
+# duplicated (no timing assertion).
+.PHONY: bench bench-smoke
+
+bench:
+	go run ./bench/cmd/benchrun $(BENCH_FLAGS)
+
+bench-smoke:
+	go run ./bench/cmd/benchrun -smoke
