@@ -53,6 +53,13 @@ func yamlError(name string, src []byte, err error) error {
 		if at > 0 {
 			line = at // the line holding the unquoted expression, not where YAML noticed
 		}
+		if line == 0 {
+			// YAML names no line for some errors, such as the end of the file coming too soon
+			line = len(lines)
+			if strings.HasSuffix(string(src), "\n") && line > 1 {
+				line--
+			}
+		}
 		errs.Add(Pos{File: name, Line: line}, "", "YAML: %s%s", m, hint)
 	}
 	return errs.Err()
