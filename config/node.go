@@ -126,7 +126,7 @@ func IndexPath(path string, i int) string {
 
 // maxNodes bounds the nodes one config may expand to, aliases included, so that aliases of
 // aliases ("billion laughs") cannot exhaust memory.
-const maxNodes = 1_000_000
+const maxNodes = 100_000
 
 // converter turns a yaml.Node tree into Nodes.
 type converter struct {
