@@ -1,12 +1,20 @@
 # make test: everything CI runs, on a fresh machine too.
 # make chat: serve the chat example at http://127.0.0.1:3001
 
-.PHONY: test chat chromium node-deps
+.PHONY: test chat chromium node-deps fuzz-smoke
 
 test: chromium node-deps
 	go vet ./...
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go test -race -count=1 ./...
+	$(MAKE) fuzz-smoke
+
+# A few seconds of each fuzz target, so none rots; long runs: make fuzz-smoke FUZZTIME=10m
+FUZZTIME ?= 5s
+fuzz-smoke:
+	go test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./router
+	go test -run '^$$' -fuzz '^FuzzEventPath$$' -fuzztime $(FUZZTIME) ./router
+	go test -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) ./internal/tmpl
 
 chat:
 	go run ./cmd/ioroute run examples/chat/chat.yaml
