@@ -1,11 +1,8 @@
 package examples_test
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -153,7 +150,7 @@ func TestStep04EmitAck(t *testing.T) {
 
 			// the page receives its own payload back, once, with its own id in it
 			got := testutil.EventsOf(msgs, "new-user")
-			want := [][]any{{steps14JSON(t, map[string]any{"id": msgs[0].ID, "user": steps14Ada})}}
+			want := [][]any{{testutil.JSONValue(t, map[string]any{"id": msgs[0].ID, "user": steps14Ada})}}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("new-user events = %v, want %v; printed %s", got, want, testutil.RawLines(msgs))
 			}
@@ -178,19 +175,7 @@ func steps14CheckPage(t *testing.T, config string, uses ...string) {
 	t.Helper()
 	s := testutil.Serve(t, config)
 
-	chat, err := os.ReadFile(filepath.Join("chat", "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cdnTag string
-	for _, line := range strings.Split(string(chat), "\n") {
-		if strings.Contains(line, "https://cdn.socket.io/") {
-			cdnTag = strings.TrimSpace(line)
-		}
-	}
-	if cdnTag == "" {
-		t.Fatal("chat/index.html has no socket.io CDN script tag")
-	}
+	cdnTag := chatCDNTag(t)
 
 	page, ctype := steps14Get(t, s.URL+"/")
 	if !strings.HasPrefix(ctype, "text/html") {
@@ -249,20 +234,6 @@ func steps14ReceivedNothing(t *testing.T, name string, msgs []testutil.NodeMsg) 
 			return
 		}
 	}
-}
-
-// steps14JSON is v after a JSON round trip, as a client receives it.
-func steps14JSON(t *testing.T, v any) any {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // steps14WithID puts the client's socket id where an expected line has %s.

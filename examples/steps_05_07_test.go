@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -88,19 +87,7 @@ func expectPrinted0507(t *testing.T, s *testutil.Server, want ...string) {
 // uses and no innerHTML.
 func page0507(t *testing.T, s *testutil.Server, uses ...string) {
 	t.Helper()
-	chat, err := os.ReadFile(filepath.Join("chat", "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cdnTag string
-	for _, line := range strings.Split(string(chat), "\n") {
-		if strings.Contains(line, "https://cdn.socket.io/") {
-			cdnTag = strings.TrimSpace(line)
-		}
-	}
-	if cdnTag == "" {
-		t.Fatal("chat/index.html has no socket.io CDN script tag")
-	}
+	cdnTag := chatCDNTag(t)
 	page := get0507(t, s.URL+"/")
 	for _, want := range []string{cdnTag, `<script src="index.js" defer></script>`, `<link rel="stylesheet" href="index.css">`} {
 		if !strings.Contains(page, want) {

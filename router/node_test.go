@@ -45,21 +45,8 @@ var (
 	eventsOf    = testutil.EventsOf
 	mustConnect = testutil.MustConnect
 	rawLines    = testutil.RawLines
+	jsonValue   = testutil.JSONValue
 )
-
-// jsonValue normalises v the way a JSON round trip does, for comparisons.
-func jsonValue(t *testing.T, v any) any {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // chatConfig is examples/chat/chat.yaml without static (and with the test's own listen
 // address), plus a `ready` handler that lets a client tell the test it is connected.

@@ -157,3 +157,17 @@ func RawLines(msgs []NodeMsg) string {
 	}
 	return b.String()
 }
+
+// JSONValue is v after a JSON round trip, as a client receives it, for comparisons.
+func JSONValue(t testing.TB, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
