@@ -23,6 +23,7 @@ func newEngine(s config.Server) *sio.Server {
 	opts.SetConnectTimeout(s.ConnectTimeout)
 	opts.SetMaxHttpBufferSize(int64(s.MaxPayload))
 	opts.SetTransports(types.NewSet(engine.Polling, engine.WebSocket))
+	opts.SetAdapter(broadcastAdapterBuilder{})
 	if len(s.Origins) > 0 {
 		opts.SetCors(&types.Cors{Origin: corsOrigin(s.Origins), Credentials: s.Credentials})
 	}
