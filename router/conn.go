@@ -3,7 +3,6 @@ package router
 import (
 	"fmt"
 	"net"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -140,9 +139,7 @@ func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 		once.Do(func() {
 			defer func() {
 				if p := recover(); p != nil {
-					n := c.r.panics.Add(1)
-					c.r.log.Error("on_ack panicked; the socket and the server go on", "namespace", c.ns, "event", m.Event,
-						"socket", c.ID(), "panic", fmt.Sprint(p), "panics", n, "stack", string(debug.Stack()))
+					c.r.panicked(p, "on_ack panicked; the socket and the server go on", "namespace", c.ns, "event", m.Event, "socket", c.ID())
 				}
 			}()
 			cb(incoming(replies), err)

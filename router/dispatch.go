@@ -111,9 +111,8 @@ func (r *Router) run(c *conn, ac actions.Conn, h *Handler, event string, args []
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			n := r.panics.Add(1)
-			r.log.Error("handler panicked; the socket and the server go on", "namespace", c.ns, "event", event, "socket", c.ID(),
-				"at", h.Pos.String()+": "+h.Path, "panic", fmt.Sprint(p), "panics", n, "stack", string(debug.Stack()))
+			r.panicked(p, "handler panicked; the socket and the server go on", "namespace", c.ns, "event", event, "socket", c.ID(),
+				"at", h.Pos.String()+": "+h.Path)
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
@@ -126,4 +125,10 @@ func (r *Router) run(c *conn, ac actions.Conn, h *Handler, event string, args []
 		r.log.Error("event failed", "namespace", c.ns, "event", event, "socket", c.ID(), "error", err.Error())
 	}
 	return err
+}
+
+// panicked counts a recovered panic and logs it with its stack and the given attributes.
+func (r *Router) panicked(p any, msg string, attrs ...any) {
+	n := r.panics.Add(1)
+	r.log.Error(msg, append(attrs, "panic", fmt.Sprint(p), "panics", n, "stack", string(debug.Stack()))...)
 }
