@@ -51,7 +51,7 @@ func (p *Print) Run(ctx *Context) error {
 func escapeControl(s string) string {
 	clean := true
 	for _, r := range s {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError {
+		if unsafeRune(r) {
 			clean = false
 			break
 		}
@@ -61,7 +61,7 @@ func escapeControl(s string) string {
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError {
+		if unsafeRune(r) {
 			q := strconv.QuoteRune(r)
 			b.WriteString(q[1 : len(q)-1])
 			continue
@@ -69,4 +69,10 @@ func escapeControl(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// unsafeRune reports whether r must not reach a log line as it is: a control character, a
+// line or paragraph separator, or the stand-in for a byte that is not UTF-8.
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError
 }
