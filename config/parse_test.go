@@ -63,9 +63,14 @@ func TestParseErrors(t *testing.T) {
 			"c.yaml:3:11: server.listen: expected a string, got integer",
 			`c.yaml:4:18: server.ping_interval: expected a duration such as "300ms" or "25s", got integer`,
 			"c.yaml:5:16: server.max_payload: must not be negative",
-			"c.yaml:7:3: server.colour: unknown field (known: allow_eio3, connect_timeout, cors, limits, listen, max_payload, path, ping_interval, ping_timeout, static)"}},
+			"c.yaml:7:3: server.colour: unknown field (known: adapter, allow_eio3, connect_timeout, cors, limits, listen, max_payload, path, ping_interval, ping_timeout, static)"}},
 		{"origins * with credentials", "version: 1\nserver:\n  cors: { origins: [\"*\"], credentials: true }\nnamespaces: {}\n", []string{
 			`c.yaml:3:9: server.cors: origins "*" with credentials: true would let any site act as the user; list the allowed origins`}},
+		{"redis adapter field", "version: 1\nserver:\n  adapter:\n    redis: { url: \"redis://127.0.0.1:6379\", db: 1 }\nnamespaces: {}\n", []string{
+			`c.yaml:4:45: server.adapter.redis.db: unknown field (known: key, url)`}},
+		{"redis adapter values", "version: 1\nserver:\n  adapter:\n    redis: { url: \"http://127.0.0.1:6379\", key: \"\" }\nnamespaces: {}\n", []string{
+			`c.yaml:4:19: server.adapter.redis.url: must start with redis://, rediss:// or unix://`,
+			`c.yaml:4:49: server.adapter.redis.key: must not be empty`}},
 		{"namespace name", "version: 1\nnamespaces:\n  chat: {}\n", []string{`c.yaml:3:3: namespaces.chat: namespace names start with "/", as in "/chat"`}},
 		{"steps shape", step("        hello"), []string{`c.yaml:6:9: namespaces./a.on.x: expected a list of steps (each line starting with "- "), got string`}},
 		{"two actions in a step", step("        - print: a", "          send: b"), []string{

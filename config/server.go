@@ -18,6 +18,7 @@ type Server struct {
 	MaxPayload     int
 	AllowEIO3      bool
 	Limits         Limits
+	Adapter        Adapter
 	// Pos locates each setting that was written in the file, by field name.
 	Pos map[string]Pos
 }
@@ -57,6 +58,7 @@ var ServerFields = []Field{
 	{Name: "max_payload", Type: Int, Default: 1000000, Doc: "Largest message accepted from a client, in bytes."},
 	{Name: "allow_eio3", Type: Bool, Default: true, Doc: "Accept socket.io-client 2.x (Engine.IO 3)."},
 	{Name: "limits", Type: Object, Fields: LimitFields, Doc: "What one client can cost the server; each limit has a safe default."},
+	{Name: "adapter", Type: Object, Fields: AdapterFields, Doc: "How several ioroute nodes share rooms and broadcasts. Without it, one node in memory."},
 }
 
 // DefaultServer returns the settings used when the config says nothing.
@@ -129,6 +131,8 @@ func decodeServer(n *Node, dir string, errs *Errors) Server {
 			s.AllowEIO3 = v.Value.(bool)
 		case "limits":
 			decodeLimits(v, &s.Limits, errs)
+		case "adapter":
+			s.Adapter = decodeAdapter(v, errs)
 		}
 	}
 	return s

@@ -88,8 +88,15 @@ func (c *conn) Emit(m actions.Message) error {
 		return c.s.Emit(m.Event, args...)
 	}
 	ns, err := c.target(m)
-	if err != nil || ns == nil {
+	if err != nil {
 		return err
+	}
+	if ns == nil {
+		// No socket of that namespace on this node; other nodes may have some.
+		if c.r.cluster != nil {
+			c.r.cluster.publishEvent(m.Namespace, m.To, nil, m.Event, args)
+		}
+		return nil
 	}
 	var op *sio.BroadcastOperator
 	if len(m.To) > 0 {

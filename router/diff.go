@@ -99,5 +99,7 @@ func restartNeeded(old, cur *Table) []string {
 	check("connect_timeout", a.ConnectTimeout == b.ConnectTimeout)
 	check("max_payload", a.MaxPayload == b.MaxPayload)
 	check("allow_eio3", a.AllowEIO3 == b.AllowEIO3)
+	check("adapter", (a.Adapter.Redis == nil) == (b.Adapter.Redis == nil) &&
+		(a.Adapter.Redis == nil || *a.Adapter.Redis == *b.Adapter.Redis))
 	return out
 }

@@ -12,8 +12,9 @@ import (
 	"github.com/ioroute/ioroute/config"
 )
 
-// newEngine creates the Socket.IO server with the config's settings.
-func newEngine(s config.Server) *sio.Server {
+// newEngine creates the Socket.IO server with the config's settings; adapter builds each
+// namespace's adapter.
+func newEngine(s config.Server, adapter sio.AdapterConstructor) *sio.Server {
 	opts := sio.DefaultServerOptions()
 	opts.SetPath(s.Path)
 	opts.SetServeClient(false)
@@ -23,7 +24,7 @@ func newEngine(s config.Server) *sio.Server {
 	opts.SetConnectTimeout(s.ConnectTimeout)
 	opts.SetMaxHttpBufferSize(int64(s.MaxPayload))
 	opts.SetTransports(types.NewSet(engine.Polling, engine.WebSocket))
-	opts.SetAdapter(broadcastAdapterBuilder{})
+	opts.SetAdapter(adapter)
 	if len(s.Origins) > 0 {
 		opts.SetCors(&types.Cors{Origin: corsOrigin(s.Origins), Credentials: s.Credentials})
 	}

@@ -17,6 +17,9 @@ import (
 func (r *Router) Swap(t *Table) Diff {
 	old := r.table.Swap(t)
 	d := diff(old, t)
+	if r.cluster != nil {
+		r.cluster.follow(t.Names())
+	}
 	for _, name := range d.RemovedNamespaces {
 		if ns := r.namespace(name); ns != nil {
 			r.log.Warn("namespace removed by reload: disconnecting its sockets", "namespace", name, "sockets", ns.Sockets().Len())

@@ -32,6 +32,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Stdout receives print output; nil means os.Stdout.
 	Stdout io.Writer
+	// RedisURL overrides server.adapter.redis.url when not empty, and turns the Redis
+	// adapter on when the config has none (ioroute run reads it from IOROUTE_REDIS_URL).
+	RedisURL string
 }
 
 // Router serves one config.
@@ -51,6 +54,7 @@ type Router struct {
 	closed   atomic.Bool
 	reloadMu sync.Mutex // one reload at a time
 	panics   atomic.Int64
+	cluster  *cluster // nil without server.adapter.redis
 }
 
 // Panics counts the handler panics recovered since the router started.
@@ -69,7 +73,16 @@ func New(t *Table, opts Options) (*Router, error) {
 		r.server.Listen = opts.Listen
 	}
 	r.table.Store(t)
-	r.io = newEngine(r.server)
+	var adapter sio.AdapterConstructor = broadcastAdapterBuilder{}
+	if a := redisSettings(r.server.Adapter.Redis, opts.RedisURL); a != nil {
+		c, err := newCluster(r, a)
+		if err != nil {
+			return nil, err
+		}
+		r.cluster = c
+		adapter = clusterAdapterBuilder{local: adapter, c: c}
+	}
+	r.io = newEngine(r.server, adapter)
 	r.attach()
 	return r, nil
 }
@@ -79,8 +92,16 @@ func (r *Router) Table() *Table { return r.table.Load() }
 
 // Start listens and serves in the background.
 func (r *Router) Start() error {
+	if r.cluster != nil {
+		if err := r.cluster.start(r.table.Load().Names()); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", r.server.Listen)
 	if err != nil {
+		if r.cluster != nil {
+			r.cluster.close()
+		}
 		return fmt.Errorf("listen on %s: %w", r.server.Listen, err)
 	}
 	r.listener = ln
@@ -125,6 +146,9 @@ func (r *Router) Close() error {
 	case <-done:
 	case <-ctx.Done():
 		r.log.Warn("clients were still disconnecting at the shutdown timeout", "timeout", timeout)
+	}
+	if r.cluster != nil {
+		r.cluster.close()
 	}
 	if r.httpSrv == nil {
 		return nil

@@ -73,6 +73,9 @@ func validateCmd(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
+// redisURLEnv names the environment variable that overrides server.adapter.redis.url.
+const redisURLEnv = "IOROUTE_REDIS_URL"
+
 func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -98,7 +101,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	r, err := router.New(table, router.Options{Listen: *listen, Logger: logger, Stdout: stdout})
+	opts := router.Options{Listen: *listen, Logger: logger, Stdout: stdout, RedisURL: os.Getenv(redisURLEnv)}
+	r, err := router.New(table, opts)
 	if err != nil {
 		logger.Error("cannot start", "error", err)
 		return 1

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -110,4 +111,16 @@ func Serve(t testing.TB, path string) *Server {
 		}
 	})
 	return s
+}
+
+// WaitForLog waits until log contains want, up to Wait.
+func WaitForLog(t testing.TB, log *SyncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(Wait)
+	for !strings.Contains(log.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the log never said %q; log:\n%s", want, log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

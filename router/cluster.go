@@ -1,0 +1,335 @@
+package router
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ioroute/ioroute/config"
+)
+
+// cluster joins this router to other Socket.IO servers (ioroute or Node with
+// @socket.io/redis-adapter) over Redis pub/sub. Broadcasts leave through a bounded queue
+// drained by one goroutine, so an event never waits for Redis and the order of one node's
+// broadcasts is kept; what arrives is delivered to this node's sockets only.
+//
+// Delivery across nodes is at most once, as with Node's adapter: while Redis is away, local
+// delivery goes on, cross-node messages are dropped (and counted), and both directions come
+// back by themselves when Redis does.
+type cluster struct {
+	r      *Router
+	url    string // as configured, for messages (password hidden)
+	key    string
+	uid    string
+	prefix []byte // how this node's own broadcasts start, to skip them unread
+	client *redis.Client
+	ps     *redis.PubSub
+	out    chan outbound
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	log    *slog.Logger
+
+	subMu sync.Mutex
+	subs  map[string]bool // namespaces subscribed
+
+	down    atomic.Bool
+	since   atomic.Int64 // unix nanos the outage began
+	dropped atomic.Int64 // cross-node messages dropped during the current outage
+}
+
+// outbound is one message waiting to be published.
+type outbound struct {
+	channel string
+	payload []byte
+}
+
+// clusterQueue bounds the messages waiting for Redis; beyond it they are dropped.
+const clusterQueue = 8192
+
+// clusterDialTimeout bounds each attempt to reach Redis.
+const clusterDialTimeout = 2 * time.Second
+
+// newCluster prepares (but does not connect) a cluster for the settings in a.
+func newCluster(r *Router, a *config.RedisAdapter) (*cluster, error) {
+	opts, err := redis.ParseURL(a.URL)
+	if err != nil {
+		return nil, fmt.Errorf("server.adapter.redis.url %s: %w", redactURL(a.URL), err)
+	}
+	opts.DialTimeout = clusterDialTimeout
+	opts.ReadTimeout = 5 * time.Second
+	opts.WriteTimeout = 5 * time.Second
+	opts.MaxRetries = 1
+	opts.ContextTimeoutEnabled = true
+	uid := randomID(6)
+	prefix, _ := encodeBroadcastPrefix(uid)
+	c := &cluster{r: r, url: redactURL(a.URL), key: a.Key, uid: uid, prefix: prefix,
+		client: redis.NewClient(opts), out: make(chan outbound, clusterQueue), log: r.log,
+		subs: map[string]bool{}}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c, nil
+}
+
+// start connects to Redis, subscribes to the namespaces' channels and waits until Redis has
+// confirmed them, so a broadcast published after start returns reaches this node.
+func (c *cluster) start(namespaces []string) error {
+	ctx, cancel := context.WithTimeout(c.ctx, 2*clusterDialTimeout)
+	defer cancel()
+	if err := c.client.Ping(ctx).Err(); err != nil {
+		_ = c.client.Close()
+		return fmt.Errorf("server.adapter.redis: cannot reach Redis at %s: %w", c.url, err)
+	}
+	c.ps = c.client.Subscribe(ctx)
+	want := 0
+	for _, name := range namespaces {
+		if err := c.ps.PSubscribe(ctx, c.broadcastPattern(name)); err != nil {
+			return c.startFailed(err)
+		}
+		if err := c.ps.Subscribe(ctx, c.requestChannel(name)); err != nil {
+			return c.startFailed(err)
+		}
+		c.subs[name] = true
+		want += 2
+	}
+	for got := 0; got < want; {
+		m, err := c.ps.Receive(ctx)
+		if err != nil {
+			return c.startFailed(err)
+		}
+		if _, ok := m.(*redis.Subscription); ok {
+			got++
+		}
+	}
+	c.wg.Add(2)
+	go c.receive()
+	go c.publish()
+	c.log.Info("cluster adapter: joined over Redis", "redis", c.url, "key", c.key, "uid", c.uid)
+	return nil
+}
+
+func (c *cluster) startFailed(err error) error {
+	_ = c.ps.Close()
+	_ = c.client.Close()
+	return fmt.Errorf("server.adapter.redis: subscribing at %s: %w", c.url, err)
+}
+
+// follow subscribes to namespaces a reload added and unsubscribes from removed ones.
+func (c *cluster) follow(namespaces []string) {
+	c.subMu.Lock()
+	defer c.subMu.Unlock()
+	keep := map[string]bool{}
+	ctx, cancel := context.WithTimeout(c.ctx, 2*clusterDialTimeout)
+	defer cancel()
+	for _, name := range namespaces {
+		keep[name] = true
+		if c.subs[name] {
+			continue
+		}
+		err := c.ps.PSubscribe(ctx, c.broadcastPattern(name))
+		if err == nil {
+			err = c.ps.Subscribe(ctx, c.requestChannel(name))
+		}
+		if err != nil {
+			// The subscription is recorded by the client and made again when it reconnects.
+			c.log.Warn("cluster adapter: subscribing a new namespace", "namespace", name, "error", err)
+		}
+		c.subs[name] = true
+	}
+	for name := range c.subs {
+		if keep[name] {
+			continue
+		}
+		_ = c.ps.PUnsubscribe(ctx, c.broadcastPattern(name))
+		_ = c.ps.Unsubscribe(ctx, c.requestChannel(name))
+		delete(c.subs, name)
+	}
+}
+
+// close stops both loops and disconnects from Redis. Messages still queued are dropped.
+func (c *cluster) close() {
+	c.cancel()
+	if c.ps != nil {
+		_ = c.ps.Close()
+	}
+	c.wg.Wait()
+	_ = c.client.Close()
+}
+
+// The channel names of the adapter protocol.
+func (c *cluster) broadcastChannel(nsp string) string { return c.key + "#" + nsp + "#" }
+func (c *cluster) broadcastPattern(nsp string) string { return c.broadcastChannel(nsp) + "*" }
+func (c *cluster) requestChannel(nsp string) string   { return c.key + "-request#" + nsp + "#" }
+func (c *cluster) responseChannel(nsp string) string  { return c.key + "-response#" + nsp + "#" }
+
+// send queues a message for Redis; when the queue is full the message is dropped.
+func (c *cluster) send(channel string, payload []byte) {
+	select {
+	case c.out <- outbound{channel, payload}:
+	default:
+		if c.dropped.Add(1) == 1 {
+			c.log.Warn("cluster adapter: Redis is not keeping up; cross-node messages are being dropped", "redis", c.url)
+		}
+	}
+}
+
+// publish drains the queue, pipelining what is waiting.
+func (c *cluster) publish() {
+	defer c.wg.Done()
+	batch := make([]outbound, 0, 256)
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case m := <-c.out:
+			batch = append(batch[:0], m)
+		}
+	fill:
+		for len(batch) < cap(batch) {
+			select {
+			case m := <-c.out:
+				batch = append(batch, m)
+			default:
+				break fill
+			}
+		}
+		if err := c.publishBatch(batch); err != nil {
+			if c.ctx.Err() != nil {
+				return
+			}
+			c.dropped.Add(int64(len(batch)))
+			c.log.Debug("cluster adapter: publish failed", "messages", len(batch), "error", err)
+			c.lost(err)
+			continue
+		}
+		c.restored()
+	}
+}
+
+func (c *cluster) publishBatch(batch []outbound) error {
+	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
+	defer cancel()
+	if len(batch) == 1 {
+		return c.client.Publish(ctx, batch[0].channel, batch[0].payload).Err()
+	}
+	_, err := c.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, m := range batch {
+			p.Publish(ctx, m.channel, m.payload)
+		}
+		return nil
+	})
+	return err
+}
+
+// receive reads what Redis delivers, reconnecting with backoff when the connection is lost.
+func (c *cluster) receive() {
+	defer c.wg.Done()
+	backoff := 100 * time.Millisecond
+	for {
+		m, err := c.ps.ReceiveTimeout(c.ctx, 15*time.Second)
+		if c.ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				// Quiet for a while: make sure the connection is still there.
+				if perr := c.ps.Ping(c.ctx); perr == nil {
+					continue
+				}
+			}
+			c.log.Debug("cluster adapter: receive failed", "error", err)
+			c.lost(err)
+			select {
+			case <-c.ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, 2*time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+		switch m := m.(type) {
+		case *redis.Message:
+			c.onMessage(m)
+		case *redis.Subscription:
+			c.log.Debug("cluster adapter: subscribed", "kind", m.Kind, "channel", m.Channel)
+			c.restored()
+		}
+	}
+}
+
+// lost records that Redis is unreachable; the first failure of an outage is logged.
+func (c *cluster) lost(err error) {
+	if c.down.CompareAndSwap(false, true) {
+		c.since.Store(time.Now().UnixNano())
+		c.log.Warn("cluster adapter: lost Redis; local delivery goes on, cross-node delivery resumes when it is back",
+			"redis", c.url, "error", err)
+	}
+}
+
+// restored records that Redis answers again, and logs the outage.
+func (c *cluster) restored() {
+	if c.down.CompareAndSwap(true, false) {
+		c.log.Info("cluster adapter: Redis is back; cross-node delivery resumed", "redis", c.url,
+			"outage", time.Since(time.Unix(0, c.since.Load())).Round(time.Millisecond),
+			"dropped", c.dropped.Swap(0))
+	}
+}
+
+// onMessage routes one delivery from Redis.
+func (c *cluster) onMessage(m *redis.Message) {
+	payload := []byte(m.Payload)
+	if m.Pattern != "" {
+		if len(payload) >= len(c.prefix) && string(payload[:len(c.prefix)]) == string(c.prefix) {
+			return // this node's own broadcast, already delivered here
+		}
+		nsp := strings.TrimSuffix(strings.TrimPrefix(m.Pattern, c.key+"#"), "#*")
+		c.onBroadcast(nsp, payload)
+		return
+	}
+	nsp := strings.TrimSuffix(strings.TrimPrefix(m.Channel, c.key+"-request#"), "#")
+	c.onRequest(nsp, payload)
+}
+
+// randomID returns n characters of [A-Za-z0-9].
+func randomID(n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// redactURL hides the password of a Redis URL.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return s
+	}
+	return u.Redacted()
+}
+
+// redisSettings is the Redis adapter to use: the config's, with url overridden by
+// overrideURL when that is set; nil for the in-memory adapter.
+func redisSettings(a *config.RedisAdapter, overrideURL string) *config.RedisAdapter {
+	if overrideURL == "" {
+		return a
+	}
+	out := config.RedisAdapter{URL: overrideURL, Key: config.DefaultRedisKey}
+	if a != nil {
+		out.Key = a.Key
+	}
+	return &out
+}

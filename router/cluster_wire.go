@@ -1,0 +1,186 @@
+package router
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// The wire format of Node's @socket.io/redis-adapter (classic pub/sub), as this package
+// speaks it. A broadcast is published on "<key>#<nsp>#", or on "<key>#<nsp>#<room>#" when it
+// targets exactly one room, as the msgpack array [uid, packet, opts]: packet is
+// {type, data, nsp} and opts is {rooms, except, flags}. Requests between servers go on
+// "<key>-request#<nsp>#" and answers on "<key>-response#<nsp>#", as JSON objects (msgpack
+// when they carry binary), each with a numeric type.
+
+// Request types of the adapter protocol.
+const (
+	reqSockets         = 0
+	reqAllRooms        = 1
+	reqRemoteJoin      = 2
+	reqRemoteLeave     = 3
+	reqRemoteDisconn   = 4
+	reqRemoteFetch     = 5
+	reqServerSideEmit  = 6
+	reqBroadcast       = 7
+	respBroadcastCount = 8
+	respBroadcastAck   = 9
+)
+
+// Socket.IO packet types that may travel between servers.
+const (
+	packetEvent       = 2
+	packetBinaryEvent = 5
+)
+
+// wirePacket is a Socket.IO packet as the adapters exchange it.
+type wirePacket struct {
+	Type int    `msgpack:"type" json:"type"`
+	Data []any  `msgpack:"data" json:"data"`
+	Nsp  string `msgpack:"nsp" json:"nsp"`
+}
+
+// wireOpts selects the recipients of a broadcast.
+type wireOpts struct {
+	Rooms  []string       `msgpack:"rooms" json:"rooms"`
+	Except []string       `msgpack:"except" json:"except"`
+	Flags  map[string]any `msgpack:"flags" json:"flags,omitempty"`
+}
+
+// wireBroadcast is one decoded broadcast message.
+type wireBroadcast struct {
+	UID    string
+	Packet wirePacket
+	Opts   wireOpts
+}
+
+// wireRequest is a request from another server, or from @socket.io/redis-emitter.
+type wireRequest struct {
+	UID       string      `msgpack:"uid" json:"uid"`
+	RequestID string      `msgpack:"requestId" json:"requestId"`
+	Type      int         `msgpack:"type" json:"type"`
+	Opts      *wireOpts   `msgpack:"opts" json:"opts"`
+	Rooms     []string    `msgpack:"rooms" json:"rooms"`
+	Room      string      `msgpack:"room" json:"room"`
+	Sid       string      `msgpack:"sid" json:"sid"`
+	Close     bool        `msgpack:"close" json:"close"`
+	Packet    *wirePacket `msgpack:"packet" json:"packet"`
+}
+
+// encodeBroadcast encodes [uid, packet, opts].
+func encodeBroadcast(uid string, p wirePacket, o wireOpts) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := msgpack.NewEncoder(&buf)
+	enc.UseCompactInts(true)
+	if o.Rooms == nil {
+		o.Rooms = []string{}
+	}
+	if o.Except == nil {
+		o.Except = []string{}
+	}
+	if o.Flags == nil {
+		o.Flags = map[string]any{}
+	}
+	if err := enc.EncodeArrayLen(3); err != nil {
+		return nil, err
+	}
+	if err := enc.EncodeString(uid); err != nil {
+		return nil, err
+	}
+	if err := enc.Encode(p); err != nil {
+		return nil, err
+	}
+	if err := enc.Encode(o); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// newDecoder reads msgpack the way JavaScript wrote it: numbers as int64, uint64 or
+// float64, maps with string keys.
+func newDecoder(b []byte) *msgpack.Decoder {
+	d := msgpack.NewDecoder(bytes.NewReader(b))
+	d.UseLooseInterfaceDecoding(true)
+	return d
+}
+
+// decodeBroadcast decodes [uid, packet, opts].
+func decodeBroadcast(b []byte) (wireBroadcast, error) {
+	var m wireBroadcast
+	d := newDecoder(b)
+	n, err := d.DecodeArrayLen()
+	if err != nil {
+		return m, err
+	}
+	if n < 2 {
+		return m, fmt.Errorf("broadcast message has %d elements, want 3", n)
+	}
+	if m.UID, err = d.DecodeString(); err != nil {
+		return m, fmt.Errorf("uid: %w", err)
+	}
+	if err = d.Decode(&m.Packet); err != nil {
+		return m, fmt.Errorf("packet: %w", err)
+	}
+	if n > 2 {
+		if err = d.Decode(&m.Opts); err != nil {
+			return m, fmt.Errorf("opts: %w", err)
+		}
+	}
+	return m, nil
+}
+
+// decodeRequest decodes a request: JSON when it starts with "{", msgpack otherwise.
+func decodeRequest(b []byte) (wireRequest, error) {
+	var r wireRequest
+	if len(b) > 0 && b[0] == '{' {
+		return r, json.Unmarshal(b, &r)
+	}
+	return r, newDecoder(b).Decode(&r)
+}
+
+// encodeResponse encodes an answer: JSON, or msgpack when it carries binary.
+func encodeResponse(v map[string]any) ([]byte, error) {
+	if hasBytes(v) {
+		var buf bytes.Buffer
+		enc := msgpack.NewEncoder(&buf)
+		enc.UseCompactInts(true)
+		err := enc.Encode(v)
+		return buf.Bytes(), err
+	}
+	return json.Marshal(v)
+}
+
+// hasBytes reports whether v holds binary anywhere.
+func hasBytes(v any) bool {
+	switch x := v.(type) {
+	case []byte:
+		return true
+	case []any:
+		for _, e := range x {
+			if hasBytes(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if hasBytes(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// encodeBroadcastPrefix is how every broadcast of the node uid starts: the array header and
+// the uid. A node recognises its own messages by it without decoding them.
+func encodeBroadcastPrefix(uid string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := msgpack.NewEncoder(&buf)
+	if err := enc.EncodeArrayLen(3); err != nil {
+		return nil, err
+	}
+	err := enc.EncodeString(uid)
+	return buf.Bytes(), err
+}
