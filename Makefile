@@ -1,9 +1,9 @@
 # make test: everything CI runs, on a fresh machine too.
 # make chat: serve the chat example at http://127.0.0.1:3001
 
-.PHONY: test chat chromium node-deps fuzz-smoke
+.PHONY: test chat chromium redis node-deps fuzz-smoke
 
-test: chromium node-deps
+test: chromium redis node-deps
 	go vet ./...
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go test -race -count=1 ./...
@@ -26,6 +26,16 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "install Chromium first: sudo apt-get install chromium"; exit 1; \
+	  fi; \
+	fi
+
+# The cluster tests start Debian's redis-server on free ports; as root it is installed when missing.
+redis:
+	@if ! command -v redis-server >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else \
+	    echo "install Redis first: sudo apt-get install redis-server"; exit 1; \
 	  fi; \
 	fi
 
