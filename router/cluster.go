@@ -71,6 +71,8 @@ func newCluster(r *Router, a *config.RedisAdapter) (*cluster, error) {
 	opts.WriteTimeout = 5 * time.Second
 	opts.MaxRetries = 1
 	opts.ContextTimeoutEnabled = true
+	redisLog.Store(r.log)
+	setRedisLogger.Do(func() { redis.SetLogger(redisLogger{}) })
 	uid := randomID(6)
 	prefix, _ := encodeBroadcastPrefix(uid)
 	c := &cluster{r: r, url: redactURL(a.URL), key: a.Key, uid: uid, prefix: prefix,
@@ -332,4 +334,20 @@ func redisSettings(a *config.RedisAdapter, overrideURL string) *config.RedisAdap
 		out.Key = a.Key
 	}
 	return &out
+}
+
+// redisLog receives go-redis's own messages (dial retries, reconnects) at debug level, in
+// the log of the router that started a cluster last; go-redis has one logger per process.
+var redisLog atomic.Pointer[slog.Logger]
+
+var setRedisLogger sync.Once
+
+// redisLogger adapts go-redis's logger to slog.
+type redisLogger struct{}
+
+// Printf logs one go-redis message.
+func (redisLogger) Printf(_ context.Context, format string, v ...any) {
+	if l := redisLog.Load(); l != nil {
+		l.Debug("redis client: " + fmt.Sprintf(format, v...))
+	}
 }

@@ -1,0 +1,175 @@
+package examples_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ioroute/ioroute/internal/testutil"
+)
+
+// TestClusterWithNodeServer runs examples/cluster as two `ioroute run` processes and a Node
+// socket.io 4 server with @socket.io/redis-adapter on one Redis, with one socket.io-client 4
+// on each, and @socket.io/redis-emitter from Node (test/node/cluster-clients.mjs): every
+// delivery happens exactly once, on whichever node its recipient is.
+func TestClusterWithNodeServer(t *testing.T) {
+	rd := testutil.StartRedis(t)
+	bin := buildIoroute(t)
+	urls := []string{
+		startIoroute(t, bin, filepath.Join("cluster", "cluster.yaml"), rd.URL) + "/chat",
+		startIoroute(t, bin, filepath.Join("cluster", "cluster.yaml"), rd.URL) + "/chat",
+		startNodeServer(t, rd.URL) + "/chat",
+	}
+	node, script := testutil.NodeScript(t, "../test/node/cluster-clients.mjs", "@socket.io/redis-emitter")
+	arg, _ := json.Marshal(map[string]any{"urls": urls, "redis": rd.URL})
+	ctx, cancel := context.WithTimeout(context.Background(), testutil.NodeTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, script, string(arg))
+	cmd.Dir = filepath.Dir(script)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("cluster clients: %v\n%s", err, out)
+	}
+	got := map[int][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var m struct {
+			Type   string
+			Client int
+			Events [][]any
+		}
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("cluster clients printed %q: %v", line, err)
+		}
+		if m.Type != "received" {
+			continue
+		}
+		for _, e := range m.Events {
+			got[m.Client] = append(got[m.Client], fmt.Sprintf("%v %v", e[0], e[1]))
+		}
+		sort.Strings(got[m.Client])
+	}
+	// Client 0 is on ioroute A and in lobby, client 1 on ioroute B, client 2 on Node and in lobby.
+	everyone := []string{"new-message b0", "new-message b1", "new-message b2",
+		"new-message emitter-end", "new-message end0", "new-message end1", "new-message end2"}
+	want := map[int][]string{
+		0: append([]string{"new-message o2", "room-news from-emitter", "room-news r0", "room-news r1"}, everyone...),
+		1: append([]string{"new-message o0", "new-message o2"}, everyone...),
+		2: append([]string{"new-message o0", "room-news from-emitter", "room-news r0", "room-news r1"}, everyone...),
+	}
+	for i := range want {
+		sort.Strings(want[i])
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("client %d (on %s) received\n  %s\nwant\n  %s", i, urls[i], strings.Join(got[i], "\n  "), strings.Join(want[i], "\n  "))
+		}
+	}
+}
+
+// buildIoroute builds cmd/ioroute into the test's temporary folder.
+func buildIoroute(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "ioroute")
+	cmd := exec.Command("go", "build", "-o", bin, "../cmd/ioroute")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+var listeningAddr = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
+
+// startIoroute runs `ioroute run config` on a free port with IOROUTE_REDIS_URL=redisURL and
+// returns its URL once it listens. It is stopped with SIGTERM when the test ends.
+func startIoroute(t *testing.T, bin, config, redisURL string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "run", "--listen", "127.0.0.1:0", config)
+	cmd.Env = append(os.Environ(), "IOROUTE_REDIS_URL="+redisURL)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	log := &testutil.SyncBuffer{}
+	url := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			_, _ = log.Write(append(sc.Bytes(), '\n'))
+			if m := listeningAddr.FindStringSubmatch(sc.Text()); m != nil {
+				url <- m[1]
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("ioroute log:\n%s", log.String())
+		}
+	})
+	select {
+	case u := <-url:
+		return u
+	case <-time.After(testutil.Wait):
+		t.Fatalf("ioroute never listened:\n%s", log.String())
+	}
+	return ""
+}
+
+// startNodeServer runs test/node/cluster-server.mjs and returns its URL once it listens.
+func startNodeServer(t *testing.T, redisURL string) string {
+	t.Helper()
+	node, script := testutil.NodeScript(t, "../test/node/cluster-server.mjs", "@socket.io/redis-adapter", "socket.io")
+	cmd := exec.Command(node, script, redisURL)
+	cmd.Dir = filepath.Dir(script)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := &testutil.SyncBuffer{}
+	cmd.Stderr = errs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	port := make(chan int, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			var m struct {
+				Type string
+				Port int
+			}
+			if json.Unmarshal(sc.Bytes(), &m) == nil && m.Type == "listening" {
+				port <- m.Port
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("node server stderr:\n%s", errs.String())
+		}
+	})
+	select {
+	case p := <-port:
+		return fmt.Sprintf("http://127.0.0.1:%d", p)
+	case <-time.After(testutil.Wait):
+		t.Fatalf("the Node server never listened:\n%s", errs.String())
+	}
+	return ""
+}
