@@ -23,7 +23,9 @@ import (
 // TestClusterWithNodeServer runs examples/cluster as two `ioroute run` processes and a Node
 // socket.io 4 server with @socket.io/redis-adapter on one Redis, with one socket.io-client 4
 // on each, and @socket.io/redis-emitter from Node (test/node/cluster-clients.mjs): every
-// delivery happens exactly once, on whichever node its recipient is.
+// delivery happens exactly once, on whichever node its recipient is, and the Node server's
+// cluster-wide operations (fetchSockets, emitWithAck to all, the emitter's socketsJoin) reach
+// the ioroute nodes' sockets.
 func TestClusterWithNodeServer(t *testing.T) {
 	rd := testutil.StartRedis(t)
 	bin := buildIoroute(t)
@@ -45,12 +47,24 @@ func TestClusterWithNodeServer(t *testing.T) {
 	got := map[int][]string{}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		var m struct {
-			Type   string
-			Client int
-			Events [][]any
+			Type    string
+			Client  int
+			Events  [][]any
+			Count   int
+			Replies any
 		}
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
 			t.Fatalf("cluster clients printed %q: %v", line, err)
+		}
+		switch m.Type {
+		case "count":
+			if m.Count != 3 {
+				t.Errorf("fetchSockets on the Node server found %d sockets in /chat, want 3 (one per server)", m.Count)
+			}
+		case "poll":
+			if want := []any{"a0", "a1", "a2"}; !reflect.DeepEqual(m.Replies, want) {
+				t.Errorf("a broadcast with acknowledgements from the Node server got %v, want %v", m.Replies, want)
+			}
 		}
 		if m.Type != "received" {
 			continue
@@ -62,7 +76,7 @@ func TestClusterWithNodeServer(t *testing.T) {
 	}
 	// Client 0 is on ioroute A and in lobby, client 1 on ioroute B, client 2 on Node and in lobby.
 	everyone := []string{"new-message b0", "new-message b1", "new-message b2",
-		"new-message emitter-end", "new-message end0", "new-message end1", "new-message end2"}
+		"new-message emitter-end", "vip-news v", "poll-question ?", "new-message end0", "new-message end1", "new-message end2"}
 	want := map[int][]string{
 		0: append([]string{"new-message o2", "room-news from-emitter", "room-news r0", "room-news r1"}, everyone...),
 		1: append([]string{"new-message o0", "new-message o2"}, everyone...),

@@ -10,7 +10,11 @@
 //   3. @socket.io/redis-emitter emits room-news "from-emitter" to room lobby of /chat, then
 //      new-message "emitter-end" to everyone;
 //   4. client 2 emits others "o2", client 0 emits others "o0";
-//   5. each client emits message "end<i>", and the script waits until every client has
+//   5. the emitter makes every socket join room "vip" (socketsJoin) and emits vip-news "v" to it;
+//   6. through the Node server (the last URL): "count" (fetchSockets across the cluster) and
+//      "poll" (a broadcast with acknowledgements; client i answers "a<i>"), printed as
+//      {"type":"count","count":N} and {"type":"poll","replies":[...]};
+//   7. each client emits message "end<i>", and the script waits until every client has
 //      received every end marker: each server publishes in order, so by then everything sent
 //      before has arrived (or never will); and until every client has "emitter-end".
 // Then it prints one line per client: {"type":"received","client":i,"events":[[name, arg], ...]}
@@ -54,6 +58,7 @@ const sockets = urls.map((url, i) => {
     received[i].push([name, arg]);
     settle();
   });
+  s.on("poll-question", (_q, ack) => ack(`a${i}`));
   return s;
 });
 await Promise.all(sockets.map((s) => new Promise((resolve, reject) => {
@@ -84,11 +89,22 @@ stage = "include_self false";
 sockets[2].emit("others", "o2");
 sockets[0].emit("others", "o0");
 
+stage = "emitter socketsJoin";
+chat.socketsJoin("vip");
+chat.to("vip").emit("vip-news", "v");
+
+stage = "count";
+const last = sockets[sockets.length - 1];
+print({ type: "count", count: await last.emitWithAck("count") });
+stage = "poll";
+const replies = await last.emitWithAck("poll");
+print({ type: "poll", replies: Array.isArray(replies) ? replies.sort() : replies });
+
 stage = "end markers";
 sockets.forEach((s, i) => s.emit("message", `end${i}`));
 await until(() => received.every((_, r) => urls.every((_, i) => has(r, "new-message", `end${i}`))));
 // the emitter's messages went out on their own connection: wait for its end marker
-await until(() => received.every((_, r) => has(r, "new-message", "emitter-end")));
+await until(() => received.every((_, r) => has(r, "new-message", "emitter-end") && has(r, "vip-news", "v")));
 
 received.forEach((events, i) => print({ type: "received", client: i, events }));
 print({ type: "done" });

@@ -4,6 +4,10 @@
 //
 //   node cluster-server.mjs <redis-url>
 //
+// Beyond that chat, it answers two cluster-wide operations: "count" acknowledges with the
+// number of sockets in /chat on every server (fetchSockets), and "poll" asks every socket of
+// /chat for an acknowledgement (emitWithAck with a timeout) and acknowledges with the answers.
+//
 // It listens on a free loopback port and prints {"type":"listening","port":N}, then one line
 // per connection: {"type":"connected","id":"..."}. It stops on SIGTERM.
 import { createServer } from "node:http";
@@ -36,6 +40,15 @@ chat.on("connection", (socket) => {
     if (typeof ack === "function") ack("joined");
   });
   socket.on("to-room", (data) => chat.to(data.room).emit("room-news", data.text));
+  // cluster-wide operations, answered by every server of the cluster
+  socket.on("count", async (ack) => ack((await chat.fetchSockets()).length));
+  socket.on("poll", async (ack) => {
+    try {
+      ack(await chat.timeout(5000).emitWithAck("poll-question", "?"));
+    } catch (err) {
+      ack({ error: err.message });
+    }
+  });
 });
 
 http.listen(0, "127.0.0.1", () => print({ type: "listening", port: http.address().port }));
