@@ -48,10 +48,12 @@ type cluster struct {
 	dropped atomic.Int64 // cross-node messages dropped during the current outage
 }
 
-// outbound is one message waiting to be published.
+// outbound is one message waiting to be published; or, with flushed set, a marker the
+// publisher closes once everything queued before it has been sent.
 type outbound struct {
 	channel string
 	payload []byte
+	flushed chan struct{}
 }
 
 // clusterQueue bounds the messages waiting for Redis; beyond it they are dropped.
@@ -157,8 +159,19 @@ func (c *cluster) follow(namespaces []string) {
 	}
 }
 
-// close stops both loops and disconnects from Redis. Messages still queued are dropped.
-func (c *cluster) close() {
+// close sends what is queued (within timeout: what disconnect handlers broadcast on
+// shutdown goes out too), then stops both loops and disconnects from Redis.
+func (c *cluster) close(timeout time.Duration) {
+	done := make(chan struct{})
+	select {
+	case c.out <- outbound{flushed: done}:
+		select {
+		case <-done:
+		case <-time.After(timeout):
+			c.log.Warn("cluster adapter: messages for other nodes were still queued at shutdown", "queued", len(c.out))
+		}
+	default:
+	}
 	c.cancel()
 	if c.ps != nil {
 		_ = c.ps.Close()
@@ -176,7 +189,7 @@ func (c *cluster) responseChannel(nsp string) string  { return c.key + "-respons
 // send queues a message for Redis; when the queue is full the message is dropped.
 func (c *cluster) send(channel string, payload []byte) {
 	select {
-	case c.out <- outbound{channel, payload}:
+	case c.out <- outbound{channel: channel, payload: payload}:
 	default:
 		if c.dropped.Add(1) == 1 {
 			c.log.Warn("cluster adapter: Redis is not keeping up; cross-node messages are being dropped", "redis", c.url)
@@ -217,14 +230,33 @@ func (c *cluster) publish() {
 	}
 }
 
+// publishBatch publishes batch in one round trip; flush markers in it are closed once the
+// messages before them went out (or failed).
 func (c *cluster) publishBatch(batch []outbound) error {
+	var markers []chan struct{}
+	defer func() {
+		for _, m := range markers {
+			close(m)
+		}
+	}()
+	msgs := make([]outbound, 0, len(batch))
+	for _, m := range batch {
+		if m.flushed != nil {
+			markers = append(markers, m.flushed)
+		} else {
+			msgs = append(msgs, m)
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
 	defer cancel()
-	if len(batch) == 1 {
-		return c.client.Publish(ctx, batch[0].channel, batch[0].payload).Err()
+	if len(msgs) == 1 {
+		return c.client.Publish(ctx, msgs[0].channel, msgs[0].payload).Err()
 	}
 	_, err := c.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, m := range batch {
+		for _, m := range msgs {
 			p.Publish(ctx, m.channel, m.payload)
 		}
 		return nil

@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -211,4 +212,53 @@ func expectAfterProbes(t *testing.T, c *client, text string) {
 			t.Fatalf("new-message %q never arrived", text)
 		}
 	}
+}
+
+func TestClusterFollowsReloadAndFlushesOnShutdown(t *testing.T) {
+	rd := testutil.StartRedis(t)
+	base := fmt.Sprintf(`
+version: 1
+server:
+  adapter:
+    redis: { url: %q }
+namespaces:
+  /chat:
+    on:
+      message:
+        - broadcast: { event: new-message, data: "${{ data }}" }
+      disconnect:
+        - broadcast: { event: new-message, data: "${{ socket.id }} left", include_self: false }
+`+syncHandler, rd.URL)
+	extra := base + `
+  /extra:
+    on:
+      shout:
+        - broadcast: { event: heard, data: "${{ data }}" }
+`
+	n1 := startRouter(t, base)
+	n2 := startRouter(t, extra)
+
+	t.Run("a namespace added by reload hears the cluster", func(t *testing.T) {
+		if err := os.WriteFile(n1.path, []byte(extra), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := n1.Router.ReloadFile(n1.path); err != nil {
+			t.Fatal(err)
+		}
+		a := n1.dial(t, "/extra", dialOpts{})
+		b := n2.dial(t, "/extra", dialOpts{})
+		b.emit("shout", "hey")
+		b.expectArgs(t, "heard", "hey")
+		a.expectArgs(t, "heard", "hey")
+	})
+	t.Run("what disconnect handlers broadcast at shutdown reaches the other nodes", func(t *testing.T) {
+		leaving := n1.dial(t, "/chat", dialOpts{})
+		staying := n2.dial(t, "/chat", dialOpts{})
+		leaving.emit("message", "bye soon")
+		staying.expectArgs(t, "new-message", "bye soon")
+		if err := n1.Router.Close(); err != nil {
+			t.Fatal(err)
+		}
+		staying.expectArgs(t, "new-message", leaving.id+" left")
+	})
 }

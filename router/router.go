@@ -100,7 +100,7 @@ func (r *Router) Start() error {
 	ln, err := net.Listen("tcp", r.server.Listen)
 	if err != nil {
 		if r.cluster != nil {
-			r.cluster.close()
+			r.cluster.close(0)
 		}
 		return fmt.Errorf("listen on %s: %w", r.server.Listen, err)
 	}
@@ -148,7 +148,7 @@ func (r *Router) Close() error {
 		r.log.Warn("clients were still disconnecting at the shutdown timeout", "timeout", timeout)
 	}
 	if r.cluster != nil {
-		r.cluster.close()
+		r.cluster.close(time.Until(deadline(ctx)))
 	}
 	if r.httpSrv == nil {
 		return nil
@@ -158,6 +158,14 @@ func (r *Router) Close() error {
 		return fmt.Errorf("shutdown after %s: %w", timeout, err)
 	}
 	return nil
+}
+
+// deadline is ctx's deadline, or now when it has none.
+func deadline(ctx context.Context) time.Time {
+	if d, ok := ctx.Deadline(); ok {
+		return d
+	}
+	return time.Now()
 }
 
 // print writes one line to the router's output.
