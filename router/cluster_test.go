@@ -69,6 +69,16 @@ func TestClusterDeliversAcrossNodes(t *testing.T) {
 			x.expectArgs(t, "new-message", "two")
 		}
 	})
+	t.Run("binary and structured payloads cross intact", func(t *testing.T) {
+		payload := map[string]any{"n": 1.5, "list": []any{"x", true, nil}, "bin": []byte{0, 1, 2, 255}}
+		a.emit("message", payload)
+		for _, x := range []*client{a, b, c} {
+			got := x.expect(t, "new-message")
+			if len(got) != 1 || !reflect.DeepEqual(testutil.JSONValue(t, normaliseBinary(got[0])), testutil.JSONValue(t, payload)) {
+				t.Fatalf("client %s: new-message = %#v, want %#v", x.id, got, payload)
+			}
+		}
+	})
 	t.Run("include_self false skips only the sender", func(t *testing.T) {
 		b.emit("others", "three")
 		a.expectArgs(t, "new-message", "three")
@@ -108,6 +118,19 @@ func TestClusterDeliversAcrossNodes(t *testing.T) {
 		b.expectArgs(t, "new-message", "after3")
 		c.expectArgs(t, "new-message", "after3")
 		a.expectArgs(t, "new-message", "after3")
+	})
+	t.Run("malformed messages on the channels are logged and skipped", func(t *testing.T) {
+		for _, ch := range []string{"socket.io#/chat#", "socket.io-request#/chat#"} {
+			if got, err := rd.Command("PUBLISH", ch, "not-msgpack"); err != nil || got != ":2" {
+				t.Fatalf("PUBLISH %s = %q, %v; want both nodes subscribed", ch, got, err)
+			}
+		}
+		testutil.WaitForLog(t, n2.log, "ignoring a malformed broadcast")
+		testutil.WaitForLog(t, n2.log, "ignoring a malformed request")
+		a.emit("message", "still fine")
+		for _, x := range []*client{a, b, c} {
+			x.expectArgs(t, "new-message", "still fine")
+		}
 	})
 	t.Run("namespace with no socket on the sending node", func(t *testing.T) {
 		reader := n2.dial(t, "/news", dialOpts{})
@@ -261,4 +284,25 @@ namespaces:
 		}
 		staying.expectArgs(t, "new-message", leaving.id+" left")
 	})
+}
+
+// normaliseBinary turns the Go client's binary values into []byte.
+func normaliseBinary(v any) any {
+	switch x := v.(type) {
+	case interface{ Bytes() []byte }:
+		return x.Bytes()
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = normaliseBinary(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normaliseBinary(e)
+		}
+		return out
+	}
+	return v
 }

@@ -98,12 +98,12 @@ func encodeBroadcast(uid string, p wirePacket, o wireOpts) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// newDecoder reads msgpack the way JavaScript wrote it: numbers as int64, uint64 or
-// float64, maps with string keys.
+// newDecoder reads msgpack as JavaScript's notepack.io writes it: maps with string keys,
+// binary as []byte (the engine sends it as an attachment), numbers as the smallest Go type
+// that holds them (JSON encodes them all alike). Loose decoding is not used: it would turn
+// binary into strings.
 func newDecoder(b []byte) *msgpack.Decoder {
-	d := msgpack.NewDecoder(bytes.NewReader(b))
-	d.UseLooseInterfaceDecoding(true)
-	return d
+	return msgpack.NewDecoder(bytes.NewReader(b))
 }
 
 // decodeBroadcast decodes [uid, packet, opts].
