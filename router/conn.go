@@ -128,7 +128,11 @@ func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 			s, _ = ns.Sockets().Load(sio.SocketId(m.To[0]))
 		}
 		if s == nil {
-			return fmt.Errorf("to: no socket %q is connected to %s", m.To[0], nsName(m.Namespace, c.ns))
+			where := ""
+			if c.r.cluster != nil {
+				where = " on this node (an emit with ack reaches sockets of its own node only)"
+			}
+			return fmt.Errorf("to: no socket %q is connected to %s%s", m.To[0], nsName(m.Namespace, c.ns), where)
 		}
 		target = s
 	}
