@@ -104,44 +104,18 @@ func buildIoroute(t *testing.T) string {
 var listeningAddr = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
 
 // startIoroute runs `ioroute run config` on a free port with IOROUTE_REDIS_URL=redisURL and
-// returns its URL once it listens. It is stopped with SIGTERM when the test ends.
+// returns its URL once it listens.
 func startIoroute(t *testing.T, bin, config, redisURL string) string {
 	t.Helper()
 	cmd := exec.Command(bin, "run", "--listen", "127.0.0.1:0", config)
 	cmd.Env = append(os.Environ(), "IOROUTE_REDIS_URL="+redisURL)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	cmd.Stdout = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	log := &testutil.SyncBuffer{}
-	url := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			_, _ = log.Write(append(sc.Bytes(), '\n'))
-			if m := listeningAddr.FindStringSubmatch(sc.Text()); m != nil {
-				url <- m[1]
-			}
+	return startServerProcess(t, "ioroute", cmd, cmd.StderrPipe, func(line string) string {
+		if m := listeningAddr.FindStringSubmatch(line); m != nil {
+			return m[1]
 		}
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("ioroute log:\n%s", log.String())
-		}
+		return ""
 	})
-	select {
-	case u := <-url:
-		return u
-	case <-time.After(testutil.Wait):
-		t.Fatalf("ioroute never listened:\n%s", log.String())
-	}
-	return ""
 }
 
 // startNodeServer runs test/node/cluster-server.mjs and returns its URL once it listens.
@@ -150,25 +124,39 @@ func startNodeServer(t *testing.T, redisURL string) string {
 	node, script := testutil.NodeScript(t, "../test/node/cluster-server.mjs", "@socket.io/redis-adapter", "socket.io")
 	cmd := exec.Command(node, script, redisURL)
 	cmd.Dir = filepath.Dir(script)
-	stdout, err := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr // normally silent; Redis errors show in the test output
+	return startServerProcess(t, "node server", cmd, cmd.StdoutPipe, func(line string) string {
+		var m struct {
+			Type string
+			Port int
+		}
+		if json.Unmarshal([]byte(line), &m) == nil && m.Type == "listening" {
+			return fmt.Sprintf("http://127.0.0.1:%d", m.Port)
+		}
+		return ""
+	})
+}
+
+// startServerProcess starts cmd and reads the stream pipe opens until ready finds the
+// server's URL in a line. The process is stopped with SIGTERM when the test ends; what it
+// printed is shown if the test failed.
+func startServerProcess(t *testing.T, name string, cmd *exec.Cmd, pipe func() (io.ReadCloser, error), ready func(line string) string) string {
+	t.Helper()
+	out, err := pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	errs := &testutil.SyncBuffer{}
-	cmd.Stderr = errs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	port := make(chan int, 1)
+	log := &testutil.SyncBuffer{}
+	url := make(chan string, 1)
 	go func() {
-		sc := bufio.NewScanner(stdout)
+		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			var m struct {
-				Type string
-				Port int
-			}
-			if json.Unmarshal(sc.Bytes(), &m) == nil && m.Type == "listening" {
-				port <- m.Port
+			_, _ = log.Write(append(sc.Bytes(), '\n'))
+			if u := ready(sc.Text()); u != "" {
+				url <- u
 			}
 		}
 	}()
@@ -176,14 +164,14 @@ func startNodeServer(t *testing.T, redisURL string) string {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
 		if t.Failed() {
-			t.Logf("node server stderr:\n%s", errs.String())
+			t.Logf("%s printed:\n%s", name, log.String())
 		}
 	})
 	select {
-	case p := <-port:
-		return fmt.Sprintf("http://127.0.0.1:%d", p)
+	case u := <-url:
+		return u
 	case <-time.After(testutil.Wait):
-		t.Fatalf("the Node server never listened:\n%s", errs.String())
+		t.Fatalf("%s never listened:\n%s", name, log.String())
 	}
 	return ""
 }

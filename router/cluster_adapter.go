@@ -71,16 +71,8 @@ func (c *cluster) publishPacket(nsp string, packet *parser.Packet, opts *sio.Bro
 
 // publishEvent publishes an emission to a namespace that has no socket on this node.
 func (c *cluster) publishEvent(nsp string, rooms, except []string, event string, args []any) {
-	rs := make([]sio.Room, len(rooms))
-	for i, r := range rooms {
-		rs[i] = sio.Room(r)
-	}
-	xs := make([]sio.Room, len(except))
-	for i, r := range except {
-		xs[i] = sio.Room(r)
-	}
 	c.publishPacket(nsp, &parser.Packet{Type: parser.EVENT, Data: append([]any{event}, args...)},
-		&sio.BroadcastOptions{Rooms: types.NewSet(rs...), Except: types.NewSet(xs...)})
+		&sio.BroadcastOptions{Rooms: roomSet(rooms), Except: roomSet(except)})
 }
 
 // onBroadcast delivers a broadcast from another node to this node's sockets.
