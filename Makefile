@@ -50,10 +50,15 @@ test/node/node_modules/.package-lock.json: test/node/package-lock.json
 # bench/cmd/benchrun, e.g. BENCH_FLAGS='-reps 1 -scenarios 50x50'.
 # make bench-smoke: 5 clients × 20 messages against ioroute; fails unless nothing was lost or
 # duplicated (no timing assertion).
-.PHONY: bench bench-smoke
+.PHONY: bench bench-smoke bench-cluster
 
 bench:
 	go run ./bench/cmd/benchrun $(BENCH_FLAGS)
 
 bench-smoke:
 	go run ./bench/cmd/benchrun -smoke
+
+# make bench-cluster: cross-node fan-out, the chat with its clients on two ioroute nodes joined
+# through Redis against one node, 3 repetitions of 50×50 (needs redis-server; about a minute).
+bench-cluster: redis
+	go run ./bench/cmd/clusterbench $(BENCH_FLAGS)

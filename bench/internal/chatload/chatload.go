@@ -27,6 +27,9 @@ import (
 type Config struct {
 	// URL is the server's base address, such as http://127.0.0.1:3001.
 	URL string
+	// URLs, when set, spreads the clients over several servers of one cluster: client i
+	// connects to URLs[i % len(URLs)]. URL is then ignored.
+	URLs []string
 	// Path is the Socket.IO path; default /socket.io/.
 	Path string
 	// Namespace is joined by every client; default /chat.
@@ -173,18 +176,28 @@ func (c *Config) check(res Result) error {
 	if !strings.HasPrefix(c.Namespace, "/") {
 		return fmt.Errorf("namespace %q must start with /", c.Namespace)
 	}
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("url %q: want http://host:port", c.URL)
+	for _, s := range c.urls() {
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("url %q: want http://host:port", s)
+		}
 	}
 	return nil
+}
+
+// urls lists the servers the clients connect to.
+func (c *Config) urls() []string {
+	if len(c.URLs) > 0 {
+		return c.URLs
+	}
+	return []string{c.URL}
 }
 
 // run is the shared state of one run.
 type run struct {
 	cfg      Config
 	base     time.Time // time stamps in payloads are microseconds since base
-	wsURL    string
+	wsURLs   []string // client i dials wsURLs[i % len]
 	senders  int
 	messages int
 	words    int // uint64 words per sender in a receiver's bitmap
@@ -201,16 +214,19 @@ type run struct {
 }
 
 func newRun(cfg Config, senders, messages int) *run {
-	u, _ := url.Parse(cfg.URL)
-	if u.Scheme == "https" {
-		u.Scheme = "wss"
-	} else {
-		u.Scheme = "ws"
+	r := &run{cfg: cfg, base: time.Now(), senders: senders, messages: messages, words: (messages + 63) / 64}
+	for _, s := range cfg.urls() {
+		u, _ := url.Parse(s)
+		if u.Scheme == "https" {
+			u.Scheme = "wss"
+		} else {
+			u.Scheme = "ws"
+		}
+		u.Path = cfg.Path
+		u.RawQuery = fmt.Sprintf("EIO=%d&transport=websocket", cfg.EIO)
+		r.wsURLs = append(r.wsURLs, u.String())
 	}
-	u.Path = cfg.Path
-	u.RawQuery = fmt.Sprintf("EIO=%d&transport=websocket", cfg.EIO)
-	return &run{cfg: cfg, base: time.Now(), wsURL: u.String(), senders: senders, messages: messages,
-		words: (messages + 63) / 64}
+	return r
 }
 
 func (r *run) now() int64 { return time.Since(r.base).Microseconds() }

@@ -57,7 +57,7 @@ func (r *run) connect(ctx context.Context, id int) (*client, error) {
 	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
 	d := websocket.Dialer{HandshakeTimeout: connectTimeout, ReadBufferSize: 32 << 10, WriteBufferSize: 16 << 10}
-	ws, resp, err := d.DialContext(ctx, r.wsURL, nil)
+	ws, resp, err := d.DialContext(ctx, r.wsURLs[id%len(r.wsURLs)], nil)
 	if err != nil {
 		if resp != nil {
 			err = fmt.Errorf("%w (HTTP %s)", err, resp.Status)
