@@ -197,7 +197,7 @@ func (c *Config) urls() []string {
 type run struct {
 	cfg      Config
 	base     time.Time // time stamps in payloads are microseconds since base
-	wsURLs   []string // client i dials wsURLs[i % len]
+	wsURLs   []string  // client i dials wsURLs[i % len]
 	senders  int
 	messages int
 	words    int // uint64 words per sender in a receiver's bitmap
