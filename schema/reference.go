@@ -333,8 +333,11 @@ func writeTable(b *strings.Builder, fields []config.Field, first string, require
 			}
 			row = append(row, cell(f.Doc))
 			fmt.Fprintf(b, "| %s |\n", strings.Join(row, " | "))
-			if recurse && f.Type == config.Object {
+			switch {
+			case recurse && f.Type == config.Object:
 				rows(f.Fields, prefix+f.Name+".")
+			case recurse && f.Type == config.Map && f.Fields != nil:
+				rows(f.Fields, prefix+f.Name+".<name>.")
 			}
 		}
 	}
