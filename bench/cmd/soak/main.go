@@ -20,11 +20,11 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -167,14 +167,12 @@ func startServer(ctx context.Context, bin, config, logPath string) (*server, err
 	go func() { _ = s.cmd.Wait(); logf.Close(); close(s.exited) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(s.url + "/socket.io/?EIO=4&transport=polling")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				if _, err := (soak.ProcessProbe{PID: s.cmd.Process.Pid, DebugURL: s.debug}).Goroutines(); err == nil {
-					http.DefaultClient.CloseIdleConnections()
-					return s, nil
-				}
+		// ready once both ports accept; no Engine.IO session is opened, since one left
+		// waiting would hold goroutines in the baseline until its ping timeout
+		if c, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://")); err == nil {
+			c.Close()
+			if _, err := (soak.ProcessProbe{PID: s.cmd.Process.Pid, DebugURL: s.debug}).Goroutines(); err == nil {
+				return s, nil
 			}
 		}
 		select {

@@ -117,7 +117,7 @@ type Report struct {
 	Received    int64  `json:"received"` // events the users received
 	FirstError  string `json:"first_error,omitempty"`
 
-	Baseline Figures `json:"baseline"` // before the first user, after one warm-up user
+	Baseline Figures `json:"baseline"` // the server before any user
 	Peak     Figures `json:"peak"`     // the highest of each figure sampled while users were connected
 	// PeakRSSKB is the highest resident memory of the server, from the kernel's record
 	// (VmHWM) when the probe has it, else from the samples.
@@ -143,16 +143,16 @@ func Run(ctx context.Context, cfg Config, probe Probe) (Report, error) {
 	r := &soak{cfg: cfg, sem: make(chan struct{}, cfg.DialConcurrency)}
 	rep := Report{Users: cfg.Users, Rooms: cfg.Rooms}
 
-	// one user first, so what the server sets up once (pools, the namespace) is in the baseline
-	if err := r.user(ctx, -1, time.Now().Add(time.Hour), true); err != nil {
-		return rep, fmt.Errorf("warm-up user: %w", err)
-	}
+	// the baseline is the server before any user; one user then checks that the chat answers
 	base, err := steady(ctx, probe)
 	if err != nil {
 		return rep, err
 	}
 	rep.Baseline = base
 	fmt.Fprintf(cfg.Progress, "baseline: %s\n", base)
+	if err := r.user(ctx, -1, time.Now().Add(time.Hour), true); err != nil {
+		return rep, fmt.Errorf("first user: %w", err)
+	}
 
 	start := time.Now()
 	runCtx, stop := context.WithTimeout(ctx, cfg.Duration)
@@ -165,11 +165,14 @@ func Run(ctx context.Context, cfg Config, probe Probe) (Report, error) {
 			if !sleep(runCtx, time.Duration(int64(cfg.Ramp)*int64(i)/int64(cfg.Users))) {
 				return
 			}
+			// the first stay lasts past the ramp, so that every user is connected at once
+			from := start.Add(cfg.Ramp)
 			for runCtx.Err() == nil {
 				stay := cfg.MinStay + rand.N(cfg.MaxStay-cfg.MinStay+1)
-				if err := r.user(runCtx, i, time.Now().Add(stay), false); err != nil && runCtx.Err() == nil {
+				if err := r.user(runCtx, i, from.Add(stay), false); err != nil && runCtx.Err() == nil {
 					sleep(runCtx, time.Second) // back off after a failed connection
 				}
+				from = time.Now()
 			}
 		}()
 	}
