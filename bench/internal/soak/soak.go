@@ -35,7 +35,7 @@ type Config struct {
 	Ramp time.Duration
 	// Rooms is how many rooms users pick from; default one per 10 users.
 	Rooms int
-	// MinStay and MaxStay bound how long a user stays connected; default 5s and 30s.
+	// MinStay and MaxStay bound how long a user stays connected; default 10s and 60s.
 	MinStay, MaxStay time.Duration
 	// Every is how often a connected user sends a message; default 5s.
 	Every time.Duration
@@ -64,10 +64,10 @@ func (c *Config) defaults() {
 		c.Rooms = max(1, c.Users/10)
 	}
 	if c.MinStay == 0 {
-		c.MinStay = 5 * time.Second
+		c.MinStay = 10 * time.Second
 	}
 	if c.MaxStay < c.MinStay {
-		c.MaxStay = max(c.MinStay, 30*time.Second)
+		c.MaxStay = max(c.MinStay, 60*time.Second)
 	}
 	if c.Every == 0 {
 		c.Every = 5 * time.Second
