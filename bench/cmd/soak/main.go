@@ -38,6 +38,8 @@ func run() int {
 	config := flag.String("config", "examples/chat-rooms/chat-rooms.yaml", "the chat config to serve; join/leave take a room, message takes {room, text}")
 	bin := flag.String("bin", "", "an ioroute binary to run; default: build ./cmd/ioroute")
 	out := flag.String("json", "", "also write the report as JSON to this file")
+	serverLog := flag.String("server-log", "", "keep the server's log in this file (default: a temporary file, shown on failure)")
+	logLevel := flag.String("log-level", "warn", "the server's --log-level; debug logs every disconnection with its reason")
 	flag.IntVar(&cfg.Users, "users", 5000, "users connected at once")
 	flag.DurationVar(&cfg.Duration, "duration", 3*time.Minute, "how long users go round")
 	flag.DurationVar(&cfg.MinStay, "min-stay", 10*time.Second, "shortest stay of a user between connecting and leaving")
@@ -68,7 +70,10 @@ func run() int {
 			return 1
 		}
 	}
-	srv, err := startServer(ctx, *bin, *config, filepath.Join(tmp, "server.log"))
+	if *serverLog == "" {
+		*serverLog = filepath.Join(tmp, "server.log")
+	}
+	srv, err := startServer(ctx, *bin, *config, *serverLog, *logLevel)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		return 1
@@ -150,7 +155,7 @@ type server struct {
 
 // startServer runs `ioroute run` on free loopback ports, its prints discarded and its log in
 // logPath, and waits until it serves.
-func startServer(ctx context.Context, bin, config, logPath string) (*server, error) {
+func startServer(ctx context.Context, bin, config, logPath, logLevel string) (*server, error) {
 	port, err1 := freePort()
 	dport, err2 := freePort()
 	if err := errors.Join(err1, err2); err != nil {
@@ -163,7 +168,7 @@ func startServer(ctx context.Context, bin, config, logPath string) (*server, err
 	s := &server{url: fmt.Sprintf("http://127.0.0.1:%d", port), debug: fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/", dport),
 		logPath: logPath, exited: make(chan struct{})}
 	s.cmd = exec.Command(bin, "run", "--listen", fmt.Sprintf("127.0.0.1:%d", port),
-		"--debug-listen", fmt.Sprintf("127.0.0.1:%d", dport), "--log-level", "warn", config)
+		"--debug-listen", fmt.Sprintf("127.0.0.1:%d", dport), "--log-level", logLevel, config)
 	s.cmd.Stderr = logf // print output (one line per join, leave...) goes to /dev/null
 	if err := s.cmd.Start(); err != nil {
 		logf.Close()

@@ -156,6 +156,9 @@ func (s *Session) Close() error {
 		return errors.New("the server disconnected the socket")
 	}
 	_ = s.write("41" + s.nsPart)
+	s.wmu.Lock()
+	_ = s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	s.wmu.Unlock()
 	_ = s.ws.Close()
 	<-s.done
 	return nil
