@@ -62,3 +62,14 @@ bench-smoke:
 # through Redis against one node, 3 repetitions of 50×50 (needs redis-server; about a minute).
 bench-cluster: redis
 	go run ./bench/cmd/clusterbench $(BENCH_FLAGS)
+
+# make soak: 5,000 chat users going round (connect, join a room, chat, leave, disconnect) for
+# 3 minutes against `ioroute run examples/chat-rooms/chat-rooms.yaml`; reports the server's
+# peak and final RSS, heap and goroutines and fails if goroutines stay above the baseline
+# once every user left.
+# Not part of make test (go test runs a 20-user smoke of it). SOAK_FLAGS passes flags,
+# e.g. SOAK_FLAGS='-users 1000 -duration 10m'. Raises ulimit -n to the hard limit.
+.PHONY: soak
+
+soak:
+	go run ./bench/cmd/soak $(SOAK_FLAGS)

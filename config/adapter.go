@@ -46,7 +46,7 @@ func decodeAdapter(n *Node, errs *Errors) Adapter {
 	if u := r.Get("url"); u != nil {
 		a.Redis.URL = u.Text
 		if msg := checkRedisURL(u.Text); msg != "" {
-			errs.Add(u.Pos, u.Path, msg)
+			errs.Add(u.Pos, u.Path, "%s", msg)
 		}
 	}
 	if k := r.Get("key"); k != nil {

@@ -79,6 +79,12 @@ func CheckType(v *Node, f Field, errs *Errors) {
 	case Map:
 		if v.Kind != MapNode && v.Value != nil {
 			errs.Add(v.Pos, v.Path, "expected a mapping, got %s", v.Describe())
+			return
+		}
+		if f.Fields != nil {
+			for _, e := range v.Entries {
+				CheckFields(e.Value, f.Fields, errs)
+			}
 		}
 	}
 }

@@ -31,6 +31,8 @@ type Limits struct {
 	FloodLimit      int
 	RoomsPerSocket  int
 	ShutdownTimeout time.Duration
+	// Events holds the rates set for single events, by event name.
+	Events map[string]EventLimit
 }
 
 // LimitFields declares the keys of server.limits.
@@ -39,6 +41,7 @@ var LimitFields = []Field{
 	{Name: "events_per_second", Type: Int, Default: 1000, Doc: "Events one socket may send per second, on average; more are dropped and logged once per burst."},
 	{Name: "event_burst", Type: Int, Default: 2000, Doc: "Events one socket may send at once above that rate."},
 	{Name: "flood_limit", Type: Int, Default: 10000, Doc: "Events dropped from one socket, without it calming down, before it is disconnected."},
+	eventLimitsField,
 	{Name: "rooms_per_socket", Type: Int, Default: 100, Doc: "Rooms one socket may be in (its own id room not counted); join_room beyond it fails."},
 	{Name: "shutdown_timeout", Type: Duration, Default: "10s", Doc: "How long a shutdown waits for disconnect handlers and queued messages before exiting."},
 }
@@ -145,6 +148,9 @@ func decodeLimits(n *Node, l *Limits, errs *Errors) {
 		switch e.Key {
 		case "shutdown_timeout":
 			l.ShutdownTimeout = v.Duration()
+			continue
+		case "events":
+			l.Events = decodeEventLimits(v, errs)
 			continue
 		}
 		i, _ := v.Value.(int)

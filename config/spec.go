@@ -41,7 +41,7 @@ type Field struct {
 	Required bool
 	// Default is the value used when the key is absent (documentation and schema only).
 	Default any
-	// Fields declares the keys of an Object field.
+	// Fields declares the keys of an Object field, or of each value of a Map field.
 	Fields []Field
 	// Example is a YAML snippet showing the field in use.
 	Example string

@@ -21,7 +21,7 @@ type conn struct {
 	s      *sio.Socket
 	ns     string
 	hs     tmpl.Handshake
-	budget bucket
+	budget budgets
 }
 
 var _ actions.Conn = (*conn)(nil)

@@ -63,14 +63,14 @@ func (r *Router) onEvent(c *conn, in []any) {
 		}
 	}
 	t := r.table.Load()
-	switch c.budget.take(t.File.Server.Limits, time.Now()) {
+	switch v, limit := c.budget.admit(event, t.File.Server.Limits, time.Now()); v {
 	case dropFirst:
-		r.log.Warn("socket over its event rate: dropping events until it slows down", "namespace", c.ns, "socket", c.ID(), "event", event)
+		r.log.Warn("socket over its event rate: dropping events until it slows down", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit)
 		return
 	case drop:
 		return
 	case flood:
-		r.log.Warn("socket kept flooding: disconnecting it", "namespace", c.ns, "socket", c.ID(), "dropped", t.File.Server.Limits.FloodLimit)
+		r.log.Warn("socket kept flooding: disconnecting it", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit, "dropped", t.File.Server.Limits.FloodLimit)
 		c.s.Disconnect(true)
 		return
 	}

@@ -7,8 +7,14 @@ import (
 	"github.com/ioroute/ioroute/config"
 )
 
-// bucket is one socket's event budget: a token bucket refilled at events_per_second up to
-// event_burst. Events beyond it are dropped; a socket that keeps sending without letting the
+// rate is what one bucket allows: perSecond on average, burst at once, and flood drops in a
+// row before the socket is disconnected.
+type rate struct {
+	perSecond, burst, flood int
+}
+
+// bucket is one event budget of a socket: a token bucket refilled at rate.perSecond up to
+// rate.burst. Events beyond it are dropped; a socket that keeps sending without letting the
 // bucket refill is flooding.
 type bucket struct {
 	mu      sync.Mutex
@@ -27,15 +33,15 @@ const (
 	flood
 )
 
-// take decides about one event now, under limits l.
-func (b *bucket) take(l config.Limits, now time.Time) verdict {
+// take decides about one event now, at rate r.
+func (b *bucket) take(r rate, now time.Time) verdict {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	burst := float64(l.EventBurst)
+	burst := float64(r.burst)
 	if b.last.IsZero() {
 		b.tokens = burst
 	} else {
-		b.tokens += now.Sub(b.last).Seconds() * float64(l.EventsPerSecond)
+		b.tokens += now.Sub(b.last).Seconds() * float64(r.perSecond)
 	}
 	b.last = now
 	if b.tokens >= burst {
@@ -48,10 +54,39 @@ func (b *bucket) take(l config.Limits, now time.Time) verdict {
 	}
 	b.dropped++
 	switch {
-	case b.dropped > l.FloodLimit:
+	case b.dropped > r.flood:
 		return flood
 	case b.dropped == 1:
 		return dropFirst
 	}
 	return drop
+}
+
+// budgets are a socket's buckets: one shared by its events, and one for each event that
+// server.limits.events sets a rate for. Buckets are made only for configured events, so a
+// client sending many event names cannot grow them.
+type budgets struct {
+	shared bucket
+	mu     sync.Mutex
+	events map[string]*bucket
+}
+
+// admit decides about one event named event under limits l. It returns the verdict and the
+// setting that decided it, for the log.
+func (b *budgets) admit(event string, l config.Limits, now time.Time) (verdict, string) {
+	el, own := l.Events[event]
+	if !own {
+		return b.shared.take(rate{l.EventsPerSecond, l.EventBurst, l.FloodLimit}, now), "server.limits.events_per_second"
+	}
+	b.mu.Lock()
+	eb := b.events[event]
+	if eb == nil {
+		if b.events == nil {
+			b.events = map[string]*bucket{}
+		}
+		eb = &bucket{}
+		b.events[event] = eb
+	}
+	b.mu.Unlock()
+	return eb.take(rate{el.PerSecond, el.Burst, l.FloodLimit}, now), el.Path
 }

@@ -29,6 +29,8 @@ func TestSchemaAgreesWithChecks(t *testing.T) {
           when: data != nil
 `, true},
 		{"server settings", "version: 1\nserver: { listen: '127.0.0.1:1', path: /io, cors: { origins: ['http://a.test'], credentials: true }, static: ., ping_interval: 1s, ping_timeout: 2s, connect_timeout: 3s, max_payload: 10, allow_eio3: false }\nnamespaces:\n  /a:\n", true},
+		{"event rate", "version: 1\nserver: { limits: { events: { x: { per_second: 5, burst: 9 } } } }\nnamespaces:\n  /a:\n    on:\n      x: []\n", true},
+		{"event rate without per_second", "version: 1\nserver: { limits: { events: { x: { burst: 9 } } } }\nnamespaces:\n  /a:\n    on:\n      x: []\n", false},
 		{"unknown action", head + "        - shout: hi\n", false},
 		{"two actions", head + "        - send: a\n          ack: b\n", false},
 		{"unknown field", head + "        - emit: { event: e, colour: red }\n", false},

@@ -63,6 +63,7 @@ func Compile(f *config.File) (*Table, error) {
 			}
 		}
 	}
+	checkEventLimits(t, &errs)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}

@@ -137,6 +137,11 @@ func fieldSchema(f config.Field) obj {
 		out = obj{"type": "array", "items": obj{"type": "string"}}
 	case config.Object:
 		out = objectSchema(f.Fields, "")
+	case config.Map:
+		out = obj{"type": []any{"object", "null"}}
+		if f.Fields != nil {
+			out["additionalProperties"] = objectSchema(f.Fields, "")
+		}
 	case config.Text:
 		out = obj{"type": scalarTypes}
 	case config.TextList:

@@ -217,7 +217,12 @@ func Reference() []byte {
 	w("Besides expr's own functions (`len`, `upper`, `now()`, `toJSON`, …), expressions may call ")
 	w("`jwt(token, key)` or `jwt(token, key, audience)`: it returns the claims of a token signed with `key` ")
 	w("(an HS256 secret, or an RS256/ES256 public key in PEM) that has not expired (an expiry is required) ")
-	w("and, when given, is for `audience`; otherwise nil. Keep keys out of the config: `jwt(auth.token, env.JWT_SECRET)`.\n\n")
+	w("and, when given, is for `audience`; otherwise nil. Keep keys out of the config: `jwt(auth.token, env.JWT_SECRET)`, ")
+	w("or name a key file, as in `jwt(auth.token, file(\"keys/jwt.pub\"))`. ")
+	w("`file(\"path\")` takes a quoted path, relative to the config file, and is read when the config loads or reloads, ")
+	w("never per event; trailing line breaks are dropped. A missing, unreadable or unusable key file is a config error. ")
+	w("`file()` may only be jwt's key argument, so a key cannot reach a message, a print or a log. ")
+	w("To rotate a key, replace the file and reload (SIGHUP; `--watch` follows the config file only).\n\n")
 
 	w("## Field types\n\n")
 	w("The tables below name each field's type as follows.\n\n")
@@ -333,8 +338,11 @@ func writeTable(b *strings.Builder, fields []config.Field, first string, require
 			}
 			row = append(row, cell(f.Doc))
 			fmt.Fprintf(b, "| %s |\n", strings.Join(row, " | "))
-			if recurse && f.Type == config.Object {
+			switch {
+			case recurse && f.Type == config.Object:
 				rows(f.Fields, prefix+f.Name+".")
+			case recurse && f.Type == config.Map && f.Fields != nil:
+				rows(f.Fields, prefix+f.Name+".<name>.")
 			}
 		}
 	}

@@ -1,6 +1,6 @@
 // Command ioroute serves a Socket.IO server declared in one YAML file.
 //
-//	ioroute run [--watch] [--listen ADDR] [--log-format text|json] [--log-level LEVEL] FILE
+//	ioroute run [--watch] [--listen ADDR] [--log-format text|json] [--log-level LEVEL] [--debug-listen ADDR] FILE
 //	ioroute validate FILE...
 //	ioroute schema
 //	ioroute token --secret SECRET [--sub NAME] [--aud AUDIENCE] [--ttl 1h]
@@ -83,6 +83,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("log-format", "text", "log format: text or json")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	watch := fs.Bool("watch", false, "reload the config whenever the file changes (SIGHUP reloads too)")
+	debugListen := fs.String("debug-listen", "", "serve Go's profiles (/debug/pprof/) on this loopback address; off by default")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -94,6 +95,14 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "ioroute run: %v\n", err)
 		return 2
+	}
+	if *debugListen != "" {
+		stopDebug, err := serveDebug(*debugListen, logger)
+		if err != nil {
+			fmt.Fprintf(stderr, "ioroute run: %v\n", err)
+			return 2
+		}
+		defer stopDebug()
 	}
 	path := fs.Arg(0)
 	table, err := router.Load(path)

@@ -54,9 +54,12 @@ func (e *EvalError) Error() string { return fmt.Sprintf("%s: %s", e.Source, e.Ms
 
 // compile compiles src, located at pos (the position of src's first character), in scopes.
 func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool, errs *config.Errors) *Program {
+	keys := &keyFiles{pos: pos, path: path, errs: errs}
 	opts := []expr.Option{expr.Env(Env{}), expr.MaxNodes(10000),
 		// jwt(token, key[, audience]) returns the claims of a valid token, or nil
 		expr.Function("jwt", jwtFunction, new(func(any, string) map[string]any), new(func(any, string, string) map[string]any)),
+		// jwt(token, file("key.pem")) reads the key file now, once
+		expr.Patch(keys), expr.Patch(strayFiles{keys}),
 	}
 	if asBool {
 		opts = append(opts, expr.AsBool())
@@ -82,6 +85,9 @@ func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool
 		} else {
 			errs.Add(pos, path, "%s", err.Error())
 		}
+		return nil
+	}
+	if keys.failed {
 		return nil
 	}
 	p := &Program{Source: src, Pos: pos, prog: prog}
