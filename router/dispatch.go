@@ -23,12 +23,19 @@ func (r *Router) onConnection(args ...any) {
 	c := r.recorded(s)
 	r.log.Debug("connected", "namespace", c.ns, "socket", c.ID())
 	s.OnAny(func(in ...any) { r.onEvent(c, in) })
-	// The engine can announce one disconnection twice at once: from the client's DISCONNECT
-	// packet (on the socket's task queue) and from the transport closing. Once runs the
-	// handler for the first and holds the second, which goes on to leave the rooms, until
-	// the handler has returned.
+}
+
+// watchDisconnect runs the namespace's disconnect handler when c's socket goes. The guard
+// calls it before admitting the socket: the engine sends CONNECT before it announces the
+// connection, so a socket can be closed (by a shutdown, say) before onConnection runs.
+//
+// The engine can announce one disconnection twice at once: from the client's DISCONNECT
+// packet (on the socket's task queue) and from the transport closing. Once runs the handler
+// for the first and holds the second, which goes on to leave the rooms, until the handler
+// has returned.
+func (r *Router) watchDisconnect(c *conn) {
 	var once sync.Once
-	s.On("disconnecting", func(reason ...any) {
+	c.s.On("disconnecting", func(reason ...any) {
 		once.Do(func() {
 			why := ""
 			if len(reason) > 0 {
@@ -40,7 +47,6 @@ func (r *Router) onConnection(args ...any) {
 			}
 		})
 	})
-
 }
 
 // onEvent handles one incoming event: [name, args..., ack?].

@@ -87,6 +87,7 @@ func (r *Router) guard(s *sio.Socket, next func(*sio.ExtendedError)) {
 	r.nsps.LoadOrStore(name, s.Nsp())
 	p := &pendingSocket{recorded: make(chan struct{}), c: c}
 	r.pending.Store(s, p)
+	r.watchDisconnect(c)
 	next(nil)
 	select {
 	case <-p.recorded:
