@@ -92,6 +92,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ioroute run: %v\n", err)
 		return 2
 	}
+	defer startProfiles(stderr)()
 	path := fs.Arg(0)
 	table, err := router.Load(path)
 	if err != nil {

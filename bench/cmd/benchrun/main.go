@@ -67,6 +67,8 @@ type runner struct {
 	pin    bool
 	config string
 	log    io.Writer
+	// profile: ioroute writes CPU and allocation profiles of each run into out/profiles
+	profile bool
 }
 
 func main() {
@@ -81,6 +83,7 @@ func mainErr() int {
 	out := flag.String("out", "bench/out", "folder for binaries, server logs and raw results")
 	pin := flag.Bool("pin", true, "pin the server to CPU 0 and the load generator to CPU 1 with taskset")
 	config := flag.String("config", "examples/chat/chat.yaml", "the config ioroute serves")
+	profile := flag.Bool("profile", false, "ioroute writes a CPU and an allocation profile of each run to OUT/profiles (pprof format)")
 	flag.Parse()
 
 	if _, err := os.Stat("go.mod"); err != nil {
@@ -88,7 +91,7 @@ func mainErr() int {
 		return 2
 	}
 	root, _ := os.Getwd()
-	r := &runner{root: root, out: *out, bin: filepath.Join(*out, "bin"), config: *config, log: os.Stderr}
+	r := &runner{root: root, out: *out, bin: filepath.Join(*out, "bin"), config: *config, log: os.Stderr, profile: *profile}
 	r.pin = *pin && runtime.NumCPU() >= 2
 	if r.pin {
 		if _, err := exec.LookPath("taskset"); err != nil {
@@ -334,6 +337,13 @@ func (r *runner) runOne(ctx context.Context, s server, sc scenario, label string
 	}
 	srv := exec.Command(argv[0], argv[1:]...)
 	srv.Stdout, srv.Stderr = logf, logf
+	if r.profile && s.name == "ioroute" {
+		env, err := r.profileEnv(label)
+		if err != nil {
+			return res, err
+		}
+		srv.Env = append(os.Environ(), env...)
+	}
 	if err := srv.Start(); err != nil {
 		return res, fmt.Errorf("start %s: %w", s.name, err)
 	}
@@ -366,6 +376,17 @@ func (r *runner) runOne(ctx context.Context, s server, sc scenario, label string
 		return res, fmt.Errorf("load generator output %q: %w", line, err)
 	}
 	return res, nil
+}
+
+// profileEnv names the profile files of one run, in the environment variables ioroute reads
+// (cmd/ioroute/profile.go).
+func (r *runner) profileEnv(label string) ([]string, error) {
+	dir := filepath.Join(r.out, "profiles")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	base := filepath.Join(dir, strings.NewReplacer("/", "_", "@", "at").Replace(label))
+	return []string{"IOROUTE_CPUPROFILE=" + base + ".cpu.pprof", "IOROUTE_MEMPROFILE=" + base + ".allocs.pprof"}, nil
 }
 
 func lastLine(b []byte) []byte {
