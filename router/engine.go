@@ -2,6 +2,7 @@ package router
 
 import (
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/zishang520/socket.io/servers/engine/v3"
@@ -12,8 +13,9 @@ import (
 	"github.com/ioroute/ioroute/config"
 )
 
-// newEngine creates the Socket.IO server with the config's settings.
-func newEngine(s config.Server) *sio.Server {
+// newEngine creates the Socket.IO server with the config's settings. Websocket connections use
+// ioroute's transport (wsTransport), which logs to log.
+func newEngine(s config.Server, log *slog.Logger) *sio.Server {
 	opts := sio.DefaultServerOptions()
 	opts.SetPath(s.Path)
 	opts.SetServeClient(false)
@@ -22,7 +24,7 @@ func newEngine(s config.Server) *sio.Server {
 	opts.SetPingTimeout(s.PingTimeout)
 	opts.SetConnectTimeout(s.ConnectTimeout)
 	opts.SetMaxHttpBufferSize(int64(s.MaxPayload))
-	opts.SetTransports(types.NewSet(engine.Polling, engine.WebSocket))
+	opts.SetTransports(types.NewSet[engine.TransportCtor](engine.Polling, &wsTransportCtor{log: log}))
 	opts.SetAdapter(broadcastAdapterBuilder{})
 	if len(s.Origins) > 0 {
 		opts.SetCors(&types.Cors{Origin: corsOrigin(s.Origins), Credentials: s.Credentials})

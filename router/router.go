@@ -69,7 +69,7 @@ func New(t *Table, opts Options) (*Router, error) {
 		r.server.Listen = opts.Listen
 	}
 	r.table.Store(t)
-	r.io = newEngine(r.server)
+	r.io = newEngine(r.server, r.log)
 	r.attach()
 	return r, nil
 }
