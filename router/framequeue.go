@@ -9,30 +9,35 @@ import (
 
 // frameQueue is one websocket connection's outgoing bytes: complete frames, appended by
 // whoever sends and written by one writer goroutine, which takes everything queued at once
-// into a single write(2). While a write is in flight the next frames gather behind it, so
+// into a single writev(2). While a write is in flight the next frames gather behind it, so
 // the busier the connection, the bigger the batches.
 //
+// Frames are appended into fixed-size chunks from a shared pool rather than one growing
+// buffer, so a long queue is never copied to grow, and chunks go back to the pool once
+// written: an idle connection holds no buffer and no goroutine (the writer runs only while
+// there is something to write).
+//
 // It is bounded: once more than limit bytes wait, the queue drops them, refuses more and calls
-// overflow, which disconnects the client. The writer goroutine runs only while there is
-// something to write, so an idle connection holds no goroutine and, after a burst, no big
-// buffer.
+// overflow, which disconnects the client.
 type frameQueue struct {
 	conn     net.Conn
 	limit    int
 	overflow func(queued int) // called once, on its own goroutine
 
 	mu      sync.Mutex
-	pending []byte // frames not yet handed to the writer
-	spare   []byte // the writer's buffer, reused between batches
-	writing bool   // the writer goroutine runs
-	closing bool   // no more frames are accepted; the queued ones still go out
-	closed  bool   // nothing more is accepted or written (overflow, write error, gone)
-	after   func() // runs once the writer is done (closeAfterFlush)
+	pending net.Buffers // chunks of frames not yet handed to the writer
+	queued  int         // bytes in pending
+	writing bool        // the writer goroutine runs
+	closing bool        // no more frames are accepted; the queued ones still go out
+	closed  bool        // nothing more is accepted or written (overflow, write error, gone)
+	after   func()      // runs once the writer is done (closeAfterFlush)
 }
 
-// keepBuffer is the largest buffer kept between batches; bigger ones go back to the GC, so a
-// burst does not pin memory on an idle connection.
-const keepBuffer = 64 << 10
+// chunkSize is the size of the pooled chunks frames are gathered in; a frame larger than a
+// chunk gets a chunk of its own, which is not pooled.
+const chunkSize = 16 << 10
+
+var chunks = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
 
 func newFrameQueue(conn net.Conn, limit int, overflow func(queued int)) *frameQueue {
 	return &frameQueue{conn: conn, limit: limit, overflow: overflow}
@@ -40,29 +45,47 @@ func newFrameQueue(conn net.Conn, limit int, overflow func(queued int)) *frameQu
 
 // push queues one frame: a final, unmasked frame of the given opcode around payload, whose
 // first byte (the Engine.IO packet type), when prefix is not 0, is prefix. It reports false
-// when the frame was dropped because the queue is closed or overflowed.
+// when the frame was dropped because the queue is closing, closed or overflowed.
 func (q *frameQueue) push(opcode byte, prefix byte, payload []byte) bool {
 	n := len(payload)
 	if prefix != 0 {
 		n++
 	}
+	size := n + maxFrameHeader
 	q.mu.Lock()
 	if q.closed || q.closing {
 		q.mu.Unlock()
 		return false
 	}
-	if len(q.pending)+n+maxFrameHeader > q.limit {
-		queued := len(q.pending)
-		q.closed, q.pending = true, nil
+	if q.queued+size > q.limit {
+		queued := q.queued
+		q.closed = true
+		q.release(q.pending)
+		q.pending, q.queued = nil, 0
 		q.mu.Unlock()
 		go q.overflow(queued)
 		return false
 	}
-	q.pending = appendFrameHeader(q.pending, opcode, n)
-	if prefix != 0 {
-		q.pending = append(q.pending, prefix)
+	last := len(q.pending) - 1
+	if last < 0 || cap(q.pending[last])-len(q.pending[last]) < size {
+		var c []byte
+		if size <= chunkSize {
+			c = (*chunks.Get().(*[]byte))[:0]
+		} else {
+			c = make([]byte, 0, size)
+		}
+		q.pending = append(q.pending, c)
+		last++
 	}
-	q.pending = append(q.pending, payload...)
+	c := q.pending[last]
+	before := len(c)
+	c = appendFrameHeader(c, opcode, n)
+	if prefix != 0 {
+		c = append(c, prefix)
+	}
+	c = append(c, payload...)
+	q.pending[last] = c
+	q.queued += len(c) - before
 	start := !q.writing
 	q.writing = true
 	q.mu.Unlock()
@@ -70,6 +93,17 @@ func (q *frameQueue) push(opcode byte, prefix byte, payload []byte) bool {
 		go q.write()
 	}
 	return true
+}
+
+// release returns written or dropped chunks to the pool.
+func (q *frameQueue) release(bufs net.Buffers) {
+	for i, c := range bufs {
+		if cap(c) == chunkSize {
+			c = c[:0]
+			chunks.Put(&c)
+		}
+		bufs[i] = nil
+	}
 }
 
 // busy tells whether frames are waiting or being written.
@@ -82,13 +116,11 @@ func (q *frameQueue) busy() bool {
 // write is the writer goroutine: it writes everything queued, batch by batch, until nothing
 // is left or a write fails.
 func (q *frameQueue) write() {
+	var batch, spare, iov net.Buffers
 	for {
 		q.mu.Lock()
 		if q.closed || len(q.pending) == 0 {
 			q.writing = false
-			if cap(q.pending) > keepBuffer {
-				q.pending = nil
-			}
 			after := q.after
 			q.after = nil
 			q.mu.Unlock()
@@ -97,24 +129,27 @@ func (q *frameQueue) write() {
 			}
 			return
 		}
-		batch := q.pending
-		q.pending = q.spare[:0]
+		batch = q.pending
+		q.pending, q.queued = spare[:0], 0
 		q.mu.Unlock()
 
-		_, err := q.conn.Write(batch)
+		// WriteTo consumes its receiver, clearing the slices it wrote: it gets a copy, and
+		// batch keeps the chunks to give back
+		iov = append(iov[:0], batch...)
+		_, err := iov.WriteTo(q.conn)
+		clear(iov)
+		q.release(batch)
+		spare = batch
 
-		q.mu.Lock()
-		if cap(batch) <= keepBuffer {
-			q.spare = batch[:0]
-		} else {
-			q.spare = nil
-		}
 		if err != nil {
+			q.mu.Lock()
 			// the reader sees the broken connection too and closes the transport
-			q.closed, q.pending, q.spare = true, nil, nil
+			q.closed = true
+			q.release(q.pending)
+			q.pending, q.queued = nil, 0
+			q.mu.Unlock()
 			_ = q.conn.Close()
 		}
-		q.mu.Unlock()
 	}
 }
 
@@ -140,7 +175,9 @@ func (q *frameQueue) closeAfterFlush(timeout time.Duration, done func()) {
 // drop refuses further frames and discards the queued ones (the connection is gone).
 func (q *frameQueue) drop() {
 	q.mu.Lock()
-	q.closed, q.pending, q.spare = true, nil, nil
+	q.closed = true
+	q.release(q.pending)
+	q.pending, q.queued = nil, 0
 	q.mu.Unlock()
 }
 
