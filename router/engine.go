@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/zishang520/socket.io/servers/engine/v3"
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
@@ -13,8 +12,8 @@ import (
 	"github.com/ioroute/ioroute/config"
 )
 
-// newEngine creates the Socket.IO server with the config's settings. Websocket connections use
-// ioroute's transport (wsTransport), which logs to log.
+// newEngine creates the Socket.IO server with the config's settings, on ioroute's write path
+// (TuneEngine), which logs to log.
 func newEngine(s config.Server, log *slog.Logger) *sio.Server {
 	opts := sio.DefaultServerOptions()
 	opts.SetPath(s.Path)
@@ -24,8 +23,7 @@ func newEngine(s config.Server, log *slog.Logger) *sio.Server {
 	opts.SetPingTimeout(s.PingTimeout)
 	opts.SetConnectTimeout(s.ConnectTimeout)
 	opts.SetMaxHttpBufferSize(int64(s.MaxPayload))
-	opts.SetTransports(types.NewSet[engine.TransportCtor](engine.Polling, &wsTransportCtor{log: log}))
-	opts.SetAdapter(broadcastAdapterBuilder{})
+	TuneEngine(opts, log)
 	if len(s.Origins) > 0 {
 		opts.SetCors(&types.Cors{Origin: corsOrigin(s.Origins), Credentials: s.Credentials})
 	}

@@ -1,7 +1,8 @@
 // Command benchrun is the benchmark: it builds ioroute, the hand-written chat and the load
 // generator, then for each scenario runs the same chat on ioroute (examples/chat/chat.yaml),
-// on the hand-written Go server and on Node's socket.io, a fresh server process per run,
-// and prints a Markdown table of medians with ratios to Node.
+// on the hand-written Go server (handwritten: engine defaults; handtuned: on ioroute's engine
+// write path) and on Node's socket.io, a fresh server process per run, and prints Markdown
+// tables of medians with ratios to Node, and of ioroute against handtuned.
 //
 //	go run ./bench/cmd/benchrun              # make bench: every scenario, 3 repetitions
 //	go run ./bench/cmd/benchrun -smoke       # make bench-smoke: 5×20 against ioroute, no timing
@@ -78,7 +79,7 @@ func main() {
 func mainErr() int {
 	reps := flag.Int("reps", 3, "repetitions of each scenario and server; the table shows medians")
 	only := flag.String("scenarios", "", "comma-separated scenario names to run (default all): "+names())
-	serversFlag := flag.String("servers", "ioroute,handwritten,node", "servers to run, in this order")
+	serversFlag := flag.String("servers", "ioroute,handtuned,handwritten,node", "servers to run, in this order (handtuned: the hand-written chat on ioroute's engine write path)")
 	smoke := flag.Bool("smoke", false, "run one tiny scenario against ioroute and fail unless nothing was lost or duplicated")
 	out := flag.String("out", "bench/out", "folder for binaries, server logs and raw results")
 	pin := flag.Bool("pin", true, "pin the server to CPU 0 and the load generator to CPU 1 with taskset")
@@ -176,6 +177,7 @@ func mainErr() int {
 	var md bytes.Buffer
 	r.header(&md, *reps, time.Since(started))
 	table(&md, chosen, servers, results)
+	layerTable(&md, chosen, results)
 	fmt.Print(md.String())
 	mdPath := filepath.Join(r.out, "results-"+stamp+".md")
 	if err := os.WriteFile(mdPath, md.Bytes(), 0o644); err != nil {
@@ -226,6 +228,9 @@ func (r *runner) servers(names []string) ([]server, error) {
 		"handwritten": {"handwritten", func(port int) []string {
 			return []string{filepath.Join(r.bin, "handwritten"), "-listen", fmt.Sprintf("127.0.0.1:%d", port)}
 		}},
+		"handtuned": {"handtuned", func(port int) []string {
+			return []string{filepath.Join(r.bin, "handwritten"), "-tuned", "-listen", fmt.Sprintf("127.0.0.1:%d", port)}
+		}},
 		"node": {"node", func(port int) []string {
 			return []string{"node", filepath.Join("bench", "node", "server.js"), strconv.Itoa(port)}
 		}},
@@ -234,7 +239,7 @@ func (r *runner) servers(names []string) ([]server, error) {
 	for _, n := range names {
 		s, ok := all[strings.TrimSpace(n)]
 		if !ok {
-			return nil, fmt.Errorf("unknown server %q (ioroute, handwritten, node)", n)
+			return nil, fmt.Errorf("unknown server %q (ioroute, handtuned, handwritten, node)", n)
 		}
 		out = append(out, s)
 	}
@@ -251,7 +256,7 @@ func (r *runner) build(ctx context.Context, servers []server) error {
 		switch s.name {
 		case "ioroute":
 			pkgs["ioroute"] = "./cmd/ioroute"
-		case "handwritten":
+		case "handwritten", "handtuned":
 			pkgs["handwritten"] = "./bench/handwritten"
 		case "node":
 			if !upToDate(filepath.Join("bench", "node", "node_modules", ".package-lock.json"), filepath.Join("bench", "node", "package-lock.json")) {
