@@ -17,8 +17,10 @@ import (
 // written: an idle connection holds no buffer and no goroutine (the writer runs only while
 // there is something to write).
 //
-// It is bounded: once more than limit bytes wait, the queue drops them, refuses more and calls
-// overflow, which disconnects the client.
+// It is bounded: once a frame would make more than limit bytes wait, the queue drops them,
+// refuses more and calls overflow, which disconnects the client. An empty queue takes one
+// frame of any size, so a message larger than the limit is still delivered to a client that
+// keeps up.
 type frameQueue struct {
 	conn     net.Conn
 	limit    int
@@ -57,7 +59,7 @@ func (q *frameQueue) push(opcode byte, prefix byte, payload []byte) bool {
 		q.mu.Unlock()
 		return false
 	}
-	if q.queued+size > q.limit {
+	if q.queued > 0 && q.queued+size > q.limit {
 		queued := q.queued
 		q.closed = true
 		q.release(q.pending)
