@@ -91,17 +91,20 @@ func (c *conn) Emit(m actions.Message) error {
 	if err != nil || ns == nil {
 		return err
 	}
-	var op *sio.BroadcastOperator
-	if len(m.To) > 0 {
-		rooms := make([]sio.Room, len(m.To))
-		for i, r := range m.To {
-			rooms[i] = sio.Room(r)
+	exceptSelf := !m.IncludeSelf && ns == c.s.Nsp()
+	if len(m.To) == 0 {
+		// the whole namespace: one broadcast operator, not one per step of a chain
+		if exceptSelf {
+			return ns.Except(sio.Room(c.s.Id())).Emit(m.Event, args...)
 		}
-		op = ns.To(rooms...)
-	} else {
-		op = ns.Except()
+		return ns.Emit(m.Event, args...)
 	}
-	if !m.IncludeSelf && ns == c.s.Nsp() {
+	rooms := make([]sio.Room, len(m.To))
+	for i, r := range m.To {
+		rooms[i] = sio.Room(r)
+	}
+	op := ns.To(rooms...)
+	if exceptSelf {
 		op = op.Except(sio.Room(c.s.Id()))
 	}
 	return op.Emit(m.Event, args...)

@@ -116,15 +116,20 @@ func (r *Router) run(c *conn, ac actions.Conn, h *Handler, event string, args []
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
-	err = h.Steps.Run(ctx)
-	var rej *actions.Rejection
-	switch {
-	case errors.As(err, &rej):
-		r.log.Info("connection refused", "namespace", c.ns, "socket", c.ID(), "message", rej.Message)
-	case err != nil:
-		r.log.Error("event failed", "namespace", c.ns, "event", event, "socket", c.ID(), "error", err.Error())
+	if err = h.Steps.Run(ctx); err != nil {
+		r.logFailure(c, event, err)
 	}
 	return err
+}
+
+// logFailure logs why a handler ended early: a refusal by a reject step, or an error.
+func (r *Router) logFailure(c *conn, event string, err error) {
+	var rej *actions.Rejection
+	if errors.As(err, &rej) {
+		r.log.Info("connection refused", "namespace", c.ns, "socket", c.ID(), "message", rej.Message)
+		return
+	}
+	r.log.Error("event failed", "namespace", c.ns, "event", event, "socket", c.ID(), "error", err.Error())
 }
 
 // panicked counts a recovered panic and logs it with its stack and the given attributes.
