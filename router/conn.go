@@ -171,7 +171,7 @@ func (r *Router) namespace(name string) sio.Namespace {
 func handshake(s *sio.Socket) tmpl.Handshake {
 	h := s.Handshake()
 	hs := tmpl.Handshake{Auth: map[string]any{}, Query: map[string]string{}, Headers: map[string]string{}, Address: h.Address}
-	if a, ok := incomingValue(map[string]any(h.Auth)).(map[string]any); ok && a != nil {
+	if a, ok := incoming([]any{map[string]any(h.Auth)})[0].(map[string]any); ok && a != nil {
 		hs.Auth = a
 	}
 	for k, v := range hs.Auth {
@@ -210,28 +210,36 @@ func first(v any) string {
 }
 
 // incoming converts event arguments to plain values: the engine's read-once binary buffers
-// become []byte, so they survive being read (and echoed) more than once.
+// become []byte, so they survive being read (and echoed) more than once. Maps and lists are
+// changed in place, and only where a buffer was found.
 func incoming(args []any) []any {
 	for i, a := range args {
-		args[i] = incomingValue(a)
+		if v, changed := incomingValue(a); changed {
+			args[i] = v
+		}
 	}
 	return args
 }
 
-func incomingValue(v any) any {
+// incomingValue returns v with its buffers converted, and whether v itself was replaced.
+func incomingValue(v any) (any, bool) {
 	switch x := v.(type) {
 	case types.BufferInterface:
-		return append([]byte(nil), x.Bytes()...)
+		return append([]byte(nil), x.Bytes()...), true
 	case map[string]any:
 		for k, e := range x {
-			x[k] = incomingValue(e)
+			if n, changed := incomingValue(e); changed {
+				x[k] = n
+			}
 		}
 	case []any:
 		for i, e := range x {
-			x[i] = incomingValue(e)
+			if n, changed := incomingValue(e); changed {
+				x[i] = n
+			}
 		}
 	}
-	return v
+	return v, false
 }
 
 // outgoing prepares values for the engine, whose encoder handles maps only as map[string]any.
