@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
@@ -22,6 +23,9 @@ type conn struct {
 	ns     string
 	hs     tmpl.Handshake
 	budget bucket
+	// plain holds the arguments of the event being handled, as incoming returned them: values
+	// handed on unchanged (`${{ data }}`) need no second walk on the way out (plainOut).
+	plain atomic.Pointer[[]any]
 }
 
 var _ actions.Conn = (*conn)(nil)
@@ -83,7 +87,7 @@ func (c *conn) target(m actions.Message) (sio.Namespace, error) {
 
 // Emit delivers m: to the sender, to rooms or socket ids, or to the whole namespace.
 func (c *conn) Emit(m actions.Message) error {
-	args := outgoing(m.Args)
+	args := c.outgoing(m.Args)
 	if !m.Broadcast && len(m.To) == 0 {
 		return c.s.Emit(m.Event, args...)
 	}
@@ -148,7 +152,7 @@ func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 			cb(incoming(replies), err)
 		})
 	})
-	return target.Emit(m.Event, append(outgoing(m.Args), ack)...)
+	return target.Emit(m.Event, append(c.outgoing(m.Args), ack)...)
 }
 
 func nsName(ns, current string) string {

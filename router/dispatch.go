@@ -83,7 +83,12 @@ func (r *Router) onEvent(c *conn, in []any) {
 		r.log.Debug("no handler", "namespace", c.ns, "event", event, "socket", c.ID())
 		return
 	}
-	_ = r.run(c, c, h, event, incoming(args), ack, "")
+	if c.mayHoldBuffers() {
+		args = incoming(args)
+	}
+	c.plain.Store(&args)
+	_ = r.run(c, c, h, event, args, ack, "")
+	c.plain.Store(nil)
 }
 
 // run runs one handler for one event, with ac as the socket the actions act on. A failing
@@ -107,7 +112,7 @@ func (r *Router) run(c *conn, ac actions.Conn, h *Handler, event string, args []
 	}
 	ctx := &actions.Context{Env: env, Conn: ac, Print: r.print, Log: r.log}
 	if ack != nil {
-		ctx.Ack = func(replies []any) { ack(outgoing(replies), nil) }
+		ctx.Ack = func(replies []any) { ack(c.outgoing(replies), nil) }
 	}
 	defer func() {
 		if p := recover(); p != nil {

@@ -30,6 +30,9 @@ type wsTransport struct {
 	// the probe pong of an upgrade), so frames may be queued directly (queueText) without
 	// overtaking packets the engine socket still holds from before the upgrade.
 	attached atomic.Bool
+	// binary: the client has sent a binary packet (an attachment), so its events may carry
+	// buffers to convert (conn.mayHoldBuffers).
+	binary atomic.Bool
 }
 
 // maxQueuedBytes bounds what one websocket connection may have waiting to be written. A
@@ -70,6 +73,12 @@ func (c *wsTransportCtor) New(ctx *types.HttpContext) transports.Transport {
 	t.q = newFrameQueue(tcp, maxQueuedBytes, t.overflowed)
 	// the engine's Close calls DoClose through the prototype: let it reach ours
 	inner.Prototype(t)
+	// registered before reading starts, and before the engine socket's own listener
+	_ = inner.On("packet", func(a ...any) {
+		if p, ok := a[0].(*packet.Packet); ok && p != nil && p.Type == packet.MESSAGE && !isText(p.Data) {
+			t.binary.Store(true)
+		}
+	})
 	inner.Construct(ctx)
 	_ = inner.Once("close", func(...any) { t.q.drop() })
 	return t
