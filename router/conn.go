@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
@@ -22,6 +23,9 @@ type conn struct {
 	ns     string
 	hs     tmpl.Handshake
 	budget budgets
+	// plain holds the arguments of the event being handled, as incoming returned them: values
+	// handed on unchanged (`${{ data }}`) need no second walk on the way out (plainOut).
+	plain atomic.Pointer[[]any]
 }
 
 var _ actions.Conn = (*conn)(nil)
@@ -83,7 +87,7 @@ func (c *conn) target(m actions.Message) (sio.Namespace, error) {
 
 // Emit delivers m: to the sender, to rooms or socket ids, or to the whole namespace.
 func (c *conn) Emit(m actions.Message) error {
-	args := outgoing(m.Args)
+	args := c.outgoing(m.Args)
 	if !m.Broadcast && len(m.To) == 0 {
 		return c.s.Emit(m.Event, args...)
 	}
@@ -98,17 +102,20 @@ func (c *conn) Emit(m actions.Message) error {
 		}
 		return nil
 	}
-	var op *sio.BroadcastOperator
-	if len(m.To) > 0 {
-		rooms := make([]sio.Room, len(m.To))
-		for i, r := range m.To {
-			rooms[i] = sio.Room(r)
+	exceptSelf := !m.IncludeSelf && ns == c.s.Nsp()
+	if len(m.To) == 0 {
+		// the whole namespace: one broadcast operator, not one per step of a chain
+		if exceptSelf {
+			return ns.Except(sio.Room(c.s.Id())).Emit(m.Event, args...)
 		}
-		op = ns.To(rooms...)
-	} else {
-		op = ns.Except()
+		return ns.Emit(m.Event, args...)
 	}
-	if !m.IncludeSelf && ns == c.s.Nsp() {
+	rooms := make([]sio.Room, len(m.To))
+	for i, r := range m.To {
+		rooms[i] = sio.Room(r)
+	}
+	op := ns.To(rooms...)
+	if exceptSelf {
 		op = op.Except(sio.Room(c.s.Id()))
 	}
 	return op.Emit(m.Event, args...)
@@ -156,7 +163,7 @@ func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 			cb(incoming(replies), err)
 		})
 	})
-	return target.Emit(m.Event, append(outgoing(m.Args), ack)...)
+	return target.Emit(m.Event, append(c.outgoing(m.Args), ack)...)
 }
 
 func nsName(ns, current string) string {
@@ -179,7 +186,7 @@ func (r *Router) namespace(name string) sio.Namespace {
 func handshake(s *sio.Socket) tmpl.Handshake {
 	h := s.Handshake()
 	hs := tmpl.Handshake{Auth: map[string]any{}, Query: map[string]string{}, Headers: map[string]string{}, Address: h.Address}
-	if a, ok := incomingValue(map[string]any(h.Auth)).(map[string]any); ok && a != nil {
+	if a, ok := incoming([]any{map[string]any(h.Auth)})[0].(map[string]any); ok && a != nil {
 		hs.Auth = a
 	}
 	for k, v := range hs.Auth {
@@ -218,28 +225,36 @@ func first(v any) string {
 }
 
 // incoming converts event arguments to plain values: the engine's read-once binary buffers
-// become []byte, so they survive being read (and echoed) more than once.
+// become []byte, so they survive being read (and echoed) more than once. Maps and lists are
+// changed in place, and only where a buffer was found.
 func incoming(args []any) []any {
 	for i, a := range args {
-		args[i] = incomingValue(a)
+		if v, changed := incomingValue(a); changed {
+			args[i] = v
+		}
 	}
 	return args
 }
 
-func incomingValue(v any) any {
+// incomingValue returns v with its buffers converted, and whether v itself was replaced.
+func incomingValue(v any) (any, bool) {
 	switch x := v.(type) {
 	case types.BufferInterface:
-		return append([]byte(nil), x.Bytes()...)
+		return append([]byte(nil), x.Bytes()...), true
 	case map[string]any:
 		for k, e := range x {
-			x[k] = incomingValue(e)
+			if n, changed := incomingValue(e); changed {
+				x[k] = n
+			}
 		}
 	case []any:
 		for i, e := range x {
-			x[i] = incomingValue(e)
+			if n, changed := incomingValue(e); changed {
+				x[i] = n
+			}
 		}
 	}
-	return v
+	return v, false
 }
 
 // outgoing prepares values for the engine, whose encoder handles maps only as map[string]any.

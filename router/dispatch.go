@@ -89,7 +89,12 @@ func (r *Router) onEvent(c *conn, in []any) {
 		r.log.Debug("no handler", "namespace", c.ns, "event", event, "socket", c.ID())
 		return
 	}
-	_ = r.run(c, c, h, event, incoming(args), ack, "")
+	if c.mayHoldBuffers() {
+		args = incoming(args)
+	}
+	c.plain.Store(&args)
+	_ = r.run(c, c, h, event, args, ack, "")
+	c.plain.Store(nil)
 }
 
 // run runs one handler for one event, with ac as the socket the actions act on. A failing
@@ -113,7 +118,7 @@ func (r *Router) run(c *conn, ac actions.Conn, h *Handler, event string, args []
 	}
 	ctx := &actions.Context{Env: env, Conn: ac, Print: r.print, Log: r.log}
 	if ack != nil {
-		ctx.Ack = func(replies []any) { ack(outgoing(replies), nil) }
+		ctx.Ack = func(replies []any) { ack(c.outgoing(replies), nil) }
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -122,15 +127,20 @@ func (r *Router) run(c *conn, ac actions.Conn, h *Handler, event string, args []
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
-	err = h.Steps.Run(ctx)
-	var rej *actions.Rejection
-	switch {
-	case errors.As(err, &rej):
-		r.log.Info("connection refused", "namespace", c.ns, "socket", c.ID(), "message", rej.Message)
-	case err != nil:
-		r.log.Error("event failed", "namespace", c.ns, "event", event, "socket", c.ID(), "error", err.Error())
+	if err = h.Steps.Run(ctx); err != nil {
+		r.logFailure(c, event, err)
 	}
 	return err
+}
+
+// logFailure logs why a handler ended early: a refusal by a reject step, or an error.
+func (r *Router) logFailure(c *conn, event string, err error) {
+	var rej *actions.Rejection
+	if errors.As(err, &rej) {
+		r.log.Info("connection refused", "namespace", c.ns, "socket", c.ID(), "message", rej.Message)
+		return
+	}
+	r.log.Error("event failed", "namespace", c.ns, "event", event, "socket", c.ID(), "error", err.Error())
 }
 
 // panicked counts a recovered panic and logs it with its stack and the given attributes.

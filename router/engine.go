@@ -2,9 +2,9 @@ package router
 
 import (
 	"errors"
+	"log/slog"
 	"time"
 
-	"github.com/zishang520/socket.io/servers/engine/v3"
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
@@ -12,9 +12,10 @@ import (
 	"github.com/ioroute/ioroute/config"
 )
 
-// newEngine creates the Socket.IO server with the config's settings; adapter builds each
-// namespace's adapter.
-func newEngine(s config.Server, adapter sio.AdapterConstructor) *sio.Server {
+// newEngine creates the Socket.IO server with the config's settings, on ioroute's write path
+// (TuneEngine), which logs to log; with a cluster, each namespace's adapter also publishes its
+// broadcasts to the other nodes.
+func newEngine(s config.Server, log *slog.Logger, c *cluster) *sio.Server {
 	opts := sio.DefaultServerOptions()
 	opts.SetPath(s.Path)
 	opts.SetServeClient(false)
@@ -23,8 +24,10 @@ func newEngine(s config.Server, adapter sio.AdapterConstructor) *sio.Server {
 	opts.SetPingTimeout(s.PingTimeout)
 	opts.SetConnectTimeout(s.ConnectTimeout)
 	opts.SetMaxHttpBufferSize(int64(s.MaxPayload))
-	opts.SetTransports(types.NewSet(engine.Polling, engine.WebSocket))
-	opts.SetAdapter(adapter)
+	TuneEngine(opts, log)
+	if c != nil {
+		opts.SetAdapter(clusterAdapterBuilder{local: opts.Adapter(), c: c})
+	}
 	if len(s.Origins) > 0 {
 		opts.SetCors(&types.Cors{Origin: corsOrigin(s.Origins), Credentials: s.Credentials})
 	}

@@ -71,6 +71,9 @@ func (r *Router) front(next http.Handler) http.Handler {
 				return
 			}
 		}
+		if isUpgrade(req) {
+			w = &upgradeWriter{w: w}
+		}
 		next.ServeHTTP(w, req)
 	})
 }

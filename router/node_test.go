@@ -173,6 +173,9 @@ namespaces:
     on:
       echo:
         - emit: { event: echo, args: "${{ args }}" }
+        - emit: { event: again, args: "${{ args }}" }
+      text:
+        - emit: { event: text, args: "${{ args }}" }
 `)
 	blob := make([]byte, 3000)
 	for i := range blob {
@@ -183,17 +186,26 @@ namespaces:
 	args := []any{bin(small), "text", map[string]any{"nested": bin(blob), "list": []any{bin(nil), 1.0}}}
 
 	for _, tr := range []string{"websocket", "polling"} {
+		// a text event first: the first binary packet of a connection must still be converted
 		script := nodeScript(s.url+"/chat", 4,
 			step{"wait": "connect"},
+			step{"emit": "text", "args": []any{map[string]any{"plain": "text"}}},
+			step{"expect": "text"},
 			step{"emit": "echo", "args": args},
 			step{"expect": "echo"},
+			step{"expect": "again"},
 		)
 		script["transports"] = []string{tr}
 		msgs := runNode(t, tr, script)
 		mustConnect(t, tr, msgs)
 		got := eventsOf(msgs, "echo")
-		if want := jsonValue(t, args); len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+		want := jsonValue(t, args)
+		if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 			t.Fatalf("%s: echo args = %v, want %v", tr, got, want)
+		}
+		// the same buffers emitted a second time arrive whole too
+		if again := eventsOf(msgs, "again"); len(again) != 1 || !reflect.DeepEqual(again[0], want) {
+			t.Fatalf("%s: second emit of the same args = %v, want %v", tr, again, want)
 		}
 		// Compare the bytes themselves too, not only their encoding.
 		b64, _ := got[0][0].(map[string]any)["$binary"].(string)

@@ -73,16 +73,14 @@ func New(t *Table, opts Options) (*Router, error) {
 		r.server.Listen = opts.Listen
 	}
 	r.table.Store(t)
-	var adapter sio.AdapterConstructor = broadcastAdapterBuilder{}
 	if a := redisSettings(r.server.Adapter.Redis, opts.RedisURL); a != nil {
 		c, err := newCluster(r, a)
 		if err != nil {
 			return nil, err
 		}
 		r.cluster = c
-		adapter = clusterAdapterBuilder{local: adapter, c: c}
 	}
-	r.io = newEngine(r.server, adapter)
+	r.io = newEngine(r.server, r.log, r.cluster)
 	r.attach()
 	return r, nil
 }

@@ -1,9 +1,13 @@
 // Command handwritten is the benchmark's baseline: the chat of examples/chat/chat.yaml written
 // by hand on the same engine ioroute uses (github.com/zishang520/socket.io servers/socket/v3),
-// with nothing of ioroute in between. Every `message` sent to /chat is re-broadcast as
-// `new-message` to every socket of /chat, the sender included.
+// with nothing of ioroute's config layer in between. Every `message` sent to /chat is
+// re-broadcast as `new-message` to every socket of /chat, the sender included.
 //
-//	handwritten [-listen 127.0.0.1:3002]
+// By default the engine runs with its own settings. With -tuned it runs on the write path
+// ioroute serves with (router.TuneEngine: broadcasts encoded once, batched websocket writes),
+// so the benchmark can compare ioroute with hand-written code on the same engine path.
+//
+//	handwritten [-listen 127.0.0.1:3002] [-tuned]
 //
 // It stops on SIGTERM or SIGINT.
 package main
@@ -13,6 +17,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
@@ -22,16 +27,22 @@ import (
 	"github.com/zishang520/socket.io/servers/engine/v3"
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
+
+	"github.com/ioroute/ioroute/router"
 )
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:3002", "address to listen on")
+	tuned := flag.Bool("tuned", false, "use ioroute's engine write path (router.TuneEngine)")
 	flag.Parse()
 
 	opts := sio.DefaultServerOptions()
 	opts.SetServeClient(false)
 	opts.SetAllowEIO3(true) // socket.io-client 2.x, as ioroute accepts by default
 	opts.SetTransports(types.NewSet(engine.Polling, engine.WebSocket))
+	if *tuned {
+		router.TuneEngine(opts, slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	}
 	io := sio.NewServer(nil, opts)
 
 	chat := io.Of("/chat", nil)

@@ -104,6 +104,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		defer stopDebug()
 	}
+	defer startProfiles(stderr)()
 	path := fs.Arg(0)
 	table, err := router.Load(path)
 	if err != nil {

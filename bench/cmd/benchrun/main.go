@@ -1,7 +1,8 @@
 // Command benchrun is the benchmark: it builds ioroute, the hand-written chat and the load
 // generator, then for each scenario runs the same chat on ioroute (examples/chat/chat.yaml),
-// on the hand-written Go server and on Node's socket.io, a fresh server process per run,
-// and prints a Markdown table of medians with ratios to Node.
+// on the hand-written Go server (handwritten: engine defaults; handtuned: on ioroute's engine
+// write path) and on Node's socket.io, a fresh server process per run, and prints Markdown
+// tables of medians with ratios to Node, and of ioroute against handtuned.
 //
 //	go run ./bench/cmd/benchrun              # make bench: every scenario, 3 repetitions
 //	go run ./bench/cmd/benchrun -smoke       # make bench-smoke: 5×20 against ioroute, no timing
@@ -67,6 +68,8 @@ type runner struct {
 	pin    bool
 	config string
 	log    io.Writer
+	// profile: ioroute writes CPU and allocation profiles of each run into out/profiles
+	profile bool
 }
 
 func main() {
@@ -76,11 +79,12 @@ func main() {
 func mainErr() int {
 	reps := flag.Int("reps", 3, "repetitions of each scenario and server; the table shows medians")
 	only := flag.String("scenarios", "", "comma-separated scenario names to run (default all): "+names())
-	serversFlag := flag.String("servers", "ioroute,handwritten,node", "servers to run, in this order")
+	serversFlag := flag.String("servers", "ioroute,handtuned,handwritten,node", "servers to run, in this order (handtuned: the hand-written chat on ioroute's engine write path)")
 	smoke := flag.Bool("smoke", false, "run one tiny scenario against ioroute and fail unless nothing was lost or duplicated")
 	out := flag.String("out", "bench/out", "folder for binaries, server logs and raw results")
 	pin := flag.Bool("pin", true, "pin the server to CPU 0 and the load generator to CPU 1 with taskset")
 	config := flag.String("config", "examples/chat/chat.yaml", "the config ioroute serves")
+	profile := flag.Bool("profile", false, "ioroute writes a CPU and an allocation profile of each run to OUT/profiles (pprof format)")
 	flag.Parse()
 
 	if _, err := os.Stat("go.mod"); err != nil {
@@ -88,7 +92,7 @@ func mainErr() int {
 		return 2
 	}
 	root, _ := os.Getwd()
-	r := &runner{root: root, out: *out, bin: filepath.Join(*out, "bin"), config: *config, log: os.Stderr}
+	r := &runner{root: root, out: *out, bin: filepath.Join(*out, "bin"), config: *config, log: os.Stderr, profile: *profile}
 	r.pin = *pin && runtime.NumCPU() >= 2
 	if r.pin {
 		if _, err := exec.LookPath("taskset"); err != nil {
@@ -173,6 +177,7 @@ func mainErr() int {
 	var md bytes.Buffer
 	r.header(&md, *reps, time.Since(started))
 	table(&md, chosen, servers, results)
+	layerTable(&md, chosen, results)
 	fmt.Print(md.String())
 	mdPath := filepath.Join(r.out, "results-"+stamp+".md")
 	if err := os.WriteFile(mdPath, md.Bytes(), 0o644); err != nil {
@@ -223,6 +228,9 @@ func (r *runner) servers(names []string) ([]server, error) {
 		"handwritten": {"handwritten", func(port int) []string {
 			return []string{filepath.Join(r.bin, "handwritten"), "-listen", fmt.Sprintf("127.0.0.1:%d", port)}
 		}},
+		"handtuned": {"handtuned", func(port int) []string {
+			return []string{filepath.Join(r.bin, "handwritten"), "-tuned", "-listen", fmt.Sprintf("127.0.0.1:%d", port)}
+		}},
 		"node": {"node", func(port int) []string {
 			return []string{"node", filepath.Join("bench", "node", "server.js"), strconv.Itoa(port)}
 		}},
@@ -231,7 +239,7 @@ func (r *runner) servers(names []string) ([]server, error) {
 	for _, n := range names {
 		s, ok := all[strings.TrimSpace(n)]
 		if !ok {
-			return nil, fmt.Errorf("unknown server %q (ioroute, handwritten, node)", n)
+			return nil, fmt.Errorf("unknown server %q (ioroute, handtuned, handwritten, node)", n)
 		}
 		out = append(out, s)
 	}
@@ -248,7 +256,7 @@ func (r *runner) build(ctx context.Context, servers []server) error {
 		switch s.name {
 		case "ioroute":
 			pkgs["ioroute"] = "./cmd/ioroute"
-		case "handwritten":
+		case "handwritten", "handtuned":
 			pkgs["handwritten"] = "./bench/handwritten"
 		case "node":
 			if !upToDate(filepath.Join("bench", "node", "node_modules", ".package-lock.json"), filepath.Join("bench", "node", "package-lock.json")) {
@@ -334,6 +342,13 @@ func (r *runner) runOne(ctx context.Context, s server, sc scenario, label string
 	}
 	srv := exec.Command(argv[0], argv[1:]...)
 	srv.Stdout, srv.Stderr = logf, logf
+	if r.profile && s.name == "ioroute" {
+		env, err := r.profileEnv(label)
+		if err != nil {
+			return res, err
+		}
+		srv.Env = append(os.Environ(), env...)
+	}
 	if err := srv.Start(); err != nil {
 		return res, fmt.Errorf("start %s: %w", s.name, err)
 	}
@@ -366,6 +381,17 @@ func (r *runner) runOne(ctx context.Context, s server, sc scenario, label string
 		return res, fmt.Errorf("load generator output %q: %w", line, err)
 	}
 	return res, nil
+}
+
+// profileEnv names the profile files of one run, in the environment variables ioroute reads
+// (cmd/ioroute/profile.go).
+func (r *runner) profileEnv(label string) ([]string, error) {
+	dir := filepath.Join(r.out, "profiles")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	base := filepath.Join(dir, strings.NewReplacer("/", "_", "@", "at").Replace(label))
+	return []string{"IOROUTE_CPUPROFILE=" + base + ".cpu.pprof", "IOROUTE_MEMPROFILE=" + base + ".allocs.pprof"}, nil
 }
 
 func lastLine(b []byte) []byte {

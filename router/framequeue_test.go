@@ -1,0 +1,108 @@
+package router
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// queuePair is a frameQueue on the server side of a real websocket connection, and the
+// websocket client reading it.
+func queuePair(t *testing.T, limit int, overflow func(int)) (*frameQueue, *websocket.Conn) {
+	t.Helper()
+	conns := make(chan net.Conn, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		conns <- ws.UnderlyingConn()
+	}))
+	t.Cleanup(srv.Close)
+	client, _, err := websocket.DefaultDialer.Dial(strings.Replace(srv.URL, "http", "ws", 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	conn := <-conns
+	t.Cleanup(func() { conn.Close() })
+	return newFrameQueue(conn, limit, overflow), client
+}
+
+// TestFrameQueueFramesInOrder: frames of every length form, text and binary, arrive whole and
+// in order, and a frame larger than the limit still goes out when nothing else waits.
+func TestFrameQueueFramesInOrder(t *testing.T) {
+	q, client := queuePair(t, 150_000, func(int) { t.Error("overflow") })
+	type frame struct {
+		op      byte
+		prefix  byte
+		payload []byte
+	}
+	frames := []frame{
+		{opText, '4', []byte(`["a"]`)},
+		{opText, 0, bytes.Repeat([]byte("b"), 125)},
+		{opBinary, 0, bytes.Repeat([]byte{1}, 126)},
+		{opText, '4', bytes.Repeat([]byte("c"), 65_535)},
+		{opText, 0, bytes.Repeat([]byte("d"), 65_536)},
+	}
+	for _, f := range frames {
+		if !q.push(f.op, f.prefix, f.payload) {
+			t.Fatal("push refused")
+		}
+	}
+	// wait until the queue is empty, then a frame bigger than the limit
+	for q.busy() {
+		time.Sleep(time.Millisecond)
+	}
+	big := frame{opText, 0, bytes.Repeat([]byte("e"), 200_000)}
+	if !q.push(big.op, big.prefix, big.payload) {
+		t.Fatal("a large frame into an empty queue was refused")
+	}
+	frames = append(frames, big)
+	_ = client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for i, f := range frames {
+		mt, got, err := client.ReadMessage()
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		want := f.payload
+		if f.prefix != 0 {
+			want = append([]byte{f.prefix}, want...)
+		}
+		if mt != int(f.op) || !bytes.Equal(got, want) {
+			t.Fatalf("frame %d: type %d, %d bytes; want type %d, %d bytes", i, mt, len(got), f.op, len(want))
+		}
+	}
+}
+
+// TestFrameQueueCloseAfterFlush: what was queued before closing is written before done runs,
+// and nothing is accepted after.
+func TestFrameQueueCloseAfterFlush(t *testing.T) {
+	q, client := queuePair(t, 1<<20, func(int) { t.Error("overflow") })
+	for range 100 {
+		q.push(opText, '4', bytes.Repeat([]byte("x"), 1000))
+	}
+	done := make(chan struct{})
+	q.closeAfterFlush(5*time.Second, func() { close(done) })
+	if q.push(opText, '4', []byte("late")) {
+		t.Fatal("a frame was accepted after closeAfterFlush")
+	}
+	_ = client.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for i := range 100 {
+		if _, msg, err := client.ReadMessage(); err != nil || len(msg) != 1001 {
+			t.Fatalf("frame %d: %d bytes, %v", i, len(msg), err)
+		}
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("done never ran")
+	}
+}

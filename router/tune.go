@@ -1,0 +1,27 @@
+package router
+
+import (
+	"io"
+	"log/slog"
+
+	"github.com/zishang520/socket.io/servers/engine/v3"
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
+	"github.com/zishang520/socket.io/v3/pkg/types"
+)
+
+// TuneEngine gives a Socket.IO server on ioroute's engine (github.com/zishang520/socket.io
+// servers/socket/v3) the write path ioroute serves with: each broadcast encoded once, and
+// websocket connections whose queued frames go out together in one write, with a bounded
+// queue per connection (a client that lets more than 8 MiB wait is disconnected and logged to
+// log; nil discards the log). Polling and websocket stay the transports; everything else in
+// opts is left as it is.
+//
+// ioroute calls it for its own server. The benchmark's hand-written chat calls it too, so
+// ioroute's config layer can be measured against hand-written code on the same path.
+func TuneEngine(opts *sio.ServerOptions, log *slog.Logger) {
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	opts.SetTransports(types.NewSet[engine.TransportCtor](engine.Polling, &wsTransportCtor{log: log}))
+	opts.SetAdapter(broadcastAdapterBuilder{})
+}
