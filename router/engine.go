@@ -56,6 +56,28 @@ func (r *Router) attach() {
 	root := r.io.Sockets()
 	root.Use(r.guard)
 	root.On("connection", r.onConnection)
+	r.nsps.Store("/", root)
+	for _, name := range r.table.Load().Names() {
+		r.declare(name)
+	}
+}
+
+// declare creates the engine's namespace name up front, with the guard and the connection
+// handler, as the parent namespace would for its first socket. The engine creates a parent's
+// child namespace without a lock: two first connections at once could each create their own
+// "/chat", and the sockets split between the two would not hear each other's broadcasts.
+// Declared ahead, the namespace exists before any socket asks for it. The parent namespace
+// still answers names the config does not declare, by refusing them.
+func (r *Router) declare(name string) {
+	r.declareMu.Lock()
+	defer r.declareMu.Unlock()
+	if _, ok := r.nsps.Load(name); ok {
+		return // created already (namespaces a reload removed stay, and the guard refuses them)
+	}
+	ns := r.io.Of(name, nil)
+	ns.Use(r.guard)
+	ns.On("connection", r.onConnection)
+	r.nsps.Store(name, ns)
 }
 
 // guard admits sockets to a namespace. It refuses namespaces the current table does not

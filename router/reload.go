@@ -15,6 +15,9 @@ import (
 // it started with. Sockets of namespaces t no longer declares are disconnected, and the guard
 // refuses new ones.
 func (r *Router) Swap(t *Table) Diff {
+	for _, name := range t.Names() {
+		r.declare(name) // before the table names it, so no socket can reach it undeclared
+	}
 	old := r.table.Swap(t)
 	d := diff(old, t)
 	if r.cluster != nil {

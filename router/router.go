@@ -53,8 +53,10 @@ type Router struct {
 	listener net.Listener
 	closed   atomic.Bool
 	reloadMu sync.Mutex // one reload at a time
-	panics   atomic.Int64
-	cluster  *cluster // nil without server.adapter.redis
+	// declareMu makes declare's check and creation one step.
+	declareMu sync.Mutex
+	panics    atomic.Int64
+	cluster   *cluster // nil without server.adapter.redis
 }
 
 // Panics counts the handler panics recovered since the router started.
