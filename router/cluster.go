@@ -43,6 +43,7 @@ type cluster struct {
 	subMu sync.Mutex
 	subs  map[string]bool // namespaces subscribed
 
+	started atomic.Bool // start succeeded: both loops run
 	down    atomic.Bool
 	since   atomic.Int64 // unix nanos the outage began
 	dropped atomic.Int64 // cross-node messages dropped during the current outage
@@ -117,6 +118,7 @@ func (c *cluster) start(namespaces []string) error {
 	c.wg.Add(2)
 	go c.receive()
 	go c.publish()
+	c.started.Store(true)
 	c.log.Info("cluster adapter: joined over Redis", "redis", c.url, "key", c.key, "uid", c.uid)
 	return nil
 }
@@ -129,6 +131,9 @@ func (c *cluster) startFailed(err error) error {
 
 // follow subscribes to namespaces a reload added and unsubscribes from removed ones.
 func (c *cluster) follow(namespaces []string) {
+	if !c.started.Load() {
+		return // start subscribes to what the table holds then
+	}
 	c.subMu.Lock()
 	defer c.subMu.Unlock()
 	keep := map[string]bool{}
@@ -162,6 +167,11 @@ func (c *cluster) follow(namespaces []string) {
 // close sends what is queued (within timeout: what disconnect handlers broadcast on
 // shutdown goes out too), then stops both loops and disconnects from Redis.
 func (c *cluster) close(timeout time.Duration) {
+	if !c.started.Load() {
+		c.cancel()
+		_ = c.client.Close()
+		return
+	}
 	done := make(chan struct{})
 	select {
 	case c.out <- outbound{flushed: done}:
