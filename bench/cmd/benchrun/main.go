@@ -20,7 +20,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -34,6 +33,7 @@ import (
 	"time"
 
 	"github.com/ioroute/ioroute/bench/internal/chatload"
+	"github.com/ioroute/ioroute/bench/internal/localport"
 )
 
 // scenario is one load generator setup.
@@ -322,7 +322,7 @@ func (r *runner) smoke(ctx context.Context) int {
 // runOne starts a fresh server, runs the load generator against it once and stops it.
 func (r *runner) runOne(ctx context.Context, s server, sc scenario, label string) (chatload.Result, error) {
 	var res chatload.Result
-	port, err := freePort()
+	port, err := localport.Free()
 	if err != nil {
 		return res, err
 	}
@@ -404,15 +404,6 @@ func lastLine(b []byte) []byte {
 		}
 	}
 	return last
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // waitReady polls the Engine.IO handshake until the server answers it.

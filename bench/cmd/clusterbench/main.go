@@ -16,7 +16,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -27,6 +26,7 @@ import (
 	"time"
 
 	"github.com/ioroute/ioroute/bench/internal/chatload"
+	"github.com/ioroute/ioroute/bench/internal/localport"
 )
 
 // setup is one way of serving the chat.
@@ -59,7 +59,7 @@ func run(reps, clients, messages int) error {
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/ioroute").CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, out)
 	}
-	redisPort, err := freePort()
+	redisPort, err := localport.Free()
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func run(reps, clients, messages int) error {
 func runSetup(bin string, s setup, redisURL string, clients, messages int) (chatload.Result, error) {
 	var urls []string
 	for i := 0; i < s.nodes; i++ {
-		port, err := freePort()
+		port, err := localport.Free()
 		if err != nil {
 			return chatload.Result{}, err
 		}
@@ -151,15 +151,6 @@ func waitReady(url string) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return fmt.Errorf("%s never answered a handshake", url)
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 func median(rs []chatload.Result, f func(chatload.Result) float64) float64 {

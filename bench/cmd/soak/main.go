@@ -28,6 +28,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ioroute/ioroute/bench/internal/localport"
 	"github.com/ioroute/ioroute/bench/internal/soak"
 )
 
@@ -156,8 +157,8 @@ type server struct {
 // startServer runs `ioroute run` on free loopback ports, its prints discarded and its log in
 // logPath, and waits until it serves.
 func startServer(ctx context.Context, bin, config, logPath, logLevel string) (*server, error) {
-	port, err1 := freePort()
-	dport, err2 := freePort()
+	port, err1 := localport.Free()
+	dport, err2 := localport.Free()
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, err
 	}
@@ -221,13 +222,4 @@ func (s *server) showLog() {
 		}
 		fmt.Printf("server log:\n%s\n", b)
 	}
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
