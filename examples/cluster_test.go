@@ -25,7 +25,8 @@ import (
 // on each, and @socket.io/redis-emitter from Node (test/node/cluster-clients.mjs): every
 // delivery happens exactly once, on whichever node its recipient is, and the Node server's
 // cluster-wide operations (fetchSockets, emitWithAck to all, the emitter's socketsJoin) reach
-// the ioroute nodes' sockets.
+// the ioroute nodes' sockets, and an ioroute emit with ack reaches a socket on another server
+// (Node's or ioroute's) and gets its answer.
 func TestClusterWithNodeServer(t *testing.T) {
 	rd := testutil.StartRedis(t)
 	bin := buildIoroute(t)
@@ -78,9 +79,10 @@ func TestClusterWithNodeServer(t *testing.T) {
 	everyone := []string{"new-message b0", "new-message b1", "new-message b2",
 		"new-message emitter-end", "vip-news v", "poll-question ?", "new-message end0", "new-message end1", "new-message end2"}
 	want := map[int][]string{
-		0: append([]string{"new-message o2", "room-news from-emitter", "room-news r0", "room-news r1"}, everyone...),
-		1: append([]string{"new-message o0", "new-message o2"}, everyone...),
-		2: append([]string{"new-message o0", "room-news from-emitter", "room-news r0", "room-news r1"}, everyone...),
+		0: append([]string{"new-message o2", "room-news from-emitter", "room-news r0", "room-news r1",
+			"answer answer from 2", "question who"}, everyone...),
+		1: append([]string{"new-message o0", "new-message o2", "answer answer from 0"}, everyone...),
+		2: append([]string{"new-message o0", "room-news from-emitter", "room-news r0", "room-news r1", "question who"}, everyone...),
 	}
 	for i := range want {
 		sort.Strings(want[i])

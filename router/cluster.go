@@ -43,6 +43,8 @@ type cluster struct {
 	subMu sync.Mutex
 	subs  map[string]bool // namespaces subscribed
 
+	acks remoteAcks // emits with ack waiting for a socket on another node
+
 	started atomic.Bool // start succeeded: both loops run
 	down    atomic.Bool
 	since   atomic.Int64 // unix nanos the outage began
@@ -100,11 +102,11 @@ func (c *cluster) start(namespaces []string) error {
 		if err := c.ps.PSubscribe(ctx, c.broadcastPattern(name)); err != nil {
 			return c.startFailed(err)
 		}
-		if err := c.ps.Subscribe(ctx, c.requestChannel(name)); err != nil {
+		if err := c.ps.Subscribe(ctx, c.requestChannel(name), c.responseChannel(name)); err != nil {
 			return c.startFailed(err)
 		}
 		c.subs[name] = true
-		want += 2
+		want += 3
 	}
 	for got := 0; got < want; {
 		m, err := c.ps.Receive(ctx)
@@ -146,7 +148,7 @@ func (c *cluster) follow(namespaces []string) {
 		}
 		err := c.ps.PSubscribe(ctx, c.broadcastPattern(name))
 		if err == nil {
-			err = c.ps.Subscribe(ctx, c.requestChannel(name))
+			err = c.ps.Subscribe(ctx, c.requestChannel(name), c.responseChannel(name))
 		}
 		if err != nil {
 			// The subscription is recorded by the client and made again when it reconnects.
@@ -159,7 +161,7 @@ func (c *cluster) follow(namespaces []string) {
 			continue
 		}
 		_ = c.ps.PUnsubscribe(ctx, c.broadcastPattern(name))
-		_ = c.ps.Unsubscribe(ctx, c.requestChannel(name))
+		_ = c.ps.Unsubscribe(ctx, c.requestChannel(name), c.responseChannel(name))
 		delete(c.subs, name)
 	}
 }
@@ -187,6 +189,7 @@ func (c *cluster) close(timeout time.Duration) {
 		_ = c.ps.Close()
 	}
 	c.wg.Wait()
+	c.acks.stop()
 	_ = c.client.Close()
 }
 
@@ -339,6 +342,10 @@ func (c *cluster) onMessage(m *redis.Message) {
 		}
 		nsp := strings.TrimSuffix(strings.TrimPrefix(m.Pattern, c.key+"#"), "#*")
 		c.onBroadcast(nsp, payload)
+		return
+	}
+	if strings.HasPrefix(m.Channel, c.key+"-response#") {
+		c.onResponse(payload)
 		return
 	}
 	nsp := strings.TrimSuffix(strings.TrimPrefix(m.Channel, c.key+"-request#"), "#")

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
+
 	"github.com/ioroute/ioroute/internal/testutil"
 )
 
@@ -37,6 +39,14 @@ namespaces:
         - emit: { event: direct, data: "${{ data.text }}", to: "${{ data.id }}" }
       to-news:
         - broadcast: { event: headline, data: "${{ data }}", namespace: /news }
+      ask:
+        - emit:
+            event: question
+            data: who
+            to: ${{ data }}
+            timeout: 3s
+            on_ack:
+              - emit: { event: relayed, data: "${{ reply }}" }
 `+syncHandler+`
   /news:
     on: {}
@@ -118,6 +128,21 @@ func TestClusterDeliversAcrossNodes(t *testing.T) {
 		b.expectArgs(t, "new-message", "after3")
 		c.expectArgs(t, "new-message", "after3")
 		a.expectArgs(t, "new-message", "after3")
+	})
+	t.Run("emit with ack to a socket on another node", func(t *testing.T) {
+		c.s.On("question", func(args ...any) {
+			if ack, ok := args[len(args)-1].(sio.Ack); ok {
+				ack([]any{"c says hi", "second arguments do not cross nodes"}, nil)
+			}
+		})
+		a.emit("ask", c.id)
+		if got := c.expect(t, "question"); len(got) != 2 || got[0] != "who" {
+			t.Fatalf("question args = %v, want who and an acknowledgement", got)
+		}
+		a.expectArgs(t, "relayed", "c says hi")
+		a.emit("ask", "nobody")
+		testutil.WaitForLog(t, n1.log, `no acknowledgement within 3s (socket \"nobody\" is on no node`)
+		a.expectNone(t)
 	})
 	t.Run("malformed messages on the channels are logged and skipped", func(t *testing.T) {
 		for _, ch := range []string{"socket.io#/chat#", "socket.io-request#/chat#"} {

@@ -140,14 +140,20 @@ func decodeRequest(b []byte) (wireRequest, error) {
 	return r, newDecoder(b).Decode(&r)
 }
 
+// encodeRequest encodes a request as msgpack, as Node's adapter does for broadcasts with
+// acknowledgements.
+func encodeRequest(v map[string]any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := msgpack.NewEncoder(&buf)
+	enc.UseCompactInts(true)
+	err := enc.Encode(v)
+	return buf.Bytes(), err
+}
+
 // encodeResponse encodes an answer: JSON, or msgpack when it carries binary.
 func encodeResponse(v map[string]any) ([]byte, error) {
 	if hasBytes(v) {
-		var buf bytes.Buffer
-		enc := msgpack.NewEncoder(&buf)
-		enc.UseCompactInts(true)
-		err := enc.Encode(v)
-		return buf.Bytes(), err
+		return encodeRequest(v)
 	}
 	return json.Marshal(v)
 }

@@ -124,6 +124,17 @@ func (c *conn) Emit(m actions.Message) error {
 // EmitWithAck emits to one socket and calls cb with its acknowledgement, or with an error
 // after timeout. The engine's own timeout mutates per-socket state, so the timer is ours.
 func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]any, error)) error {
+	var once sync.Once
+	done := func(replies []any, err error) {
+		once.Do(func() {
+			defer func() {
+				if p := recover(); p != nil {
+					c.r.panicked(p, "on_ack panicked; the socket and the server go on", "namespace", c.ns, "event", m.Event, "socket", c.ID())
+				}
+			}()
+			cb(incoming(replies), err)
+		})
+	}
 	target := c.s
 	if len(m.To) == 1 {
 		ns, err := c.target(m)
@@ -134,34 +145,26 @@ func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 		if ns != nil {
 			s, _ = ns.Sockets().Load(sio.SocketId(m.To[0]))
 		}
+		if s == nil && c.r.cluster != nil {
+			// Perhaps on another node: ask the cluster, as Node's adapter does.
+			return c.r.cluster.emitWithAck(nsName(m.Namespace, c.ns), m.To[0], m.Event, c.outgoing(m.Args), timeout, done)
+		}
 		if s == nil {
-			where := ""
-			if c.r.cluster != nil {
-				where = " on this node (an emit with ack reaches sockets of its own node only)"
-			}
-			return fmt.Errorf("to: no socket %q is connected to %s%s", m.To[0], nsName(m.Namespace, c.ns), where)
+			return fmt.Errorf("to: no socket %q is connected to %s", m.To[0], nsName(m.Namespace, c.ns))
 		}
 		target = s
 	}
-	var once sync.Once
 	var timer *time.Timer
 	if timeout > 0 {
 		timer = time.AfterFunc(timeout, func() {
-			once.Do(func() { cb(nil, fmt.Errorf("no acknowledgement within %s", timeout)) })
+			done(nil, fmt.Errorf("no acknowledgement within %s", timeout))
 		})
 	}
 	ack := sio.Ack(func(replies []any, err error) {
 		if timer != nil {
 			timer.Stop()
 		}
-		once.Do(func() {
-			defer func() {
-				if p := recover(); p != nil {
-					c.r.panicked(p, "on_ack panicked; the socket and the server go on", "namespace", c.ns, "event", m.Event, "socket", c.ID())
-				}
-			}()
-			cb(incoming(replies), err)
-		})
+		done(replies, err)
 	})
 	return target.Emit(m.Event, append(c.outgoing(m.Args), ack)...)
 }

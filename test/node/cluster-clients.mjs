@@ -14,7 +14,10 @@
 //   6. through the Node server (the last URL): "count" (fetchSockets across the cluster) and
 //      "poll" (a broadcast with acknowledgements; client i answers "a<i>"), printed as
 //      {"type":"count","count":N} and {"type":"poll","replies":[...]};
-//   7. each client emits message "end<i>", and the script waits until every client has
+//   7. client 0 emits ask <client 2's id> and client 1 emits ask <client 0's id>: the config
+//      emits question to that socket, on whichever server, and relays its acknowledgement
+//      ("answer from <i>") back as answer;
+//   8. each client emits message "end<i>", and the script waits until every client has
 //      received every end marker: each server publishes in order, so by then everything sent
 //      before has arrived (or never will); and until every client has "emitter-end".
 // Then it prints one line per client: {"type":"received","client":i,"events":[[name, arg], ...]}
@@ -59,6 +62,7 @@ const sockets = urls.map((url, i) => {
     settle();
   });
   s.on("poll-question", (_q, ack) => ack(`a${i}`));
+  s.on("question", (_q, ack) => ack(`answer from ${i}`));
   return s;
 });
 await Promise.all(sockets.map((s) => new Promise((resolve, reject) => {
@@ -99,6 +103,11 @@ print({ type: "count", count: await last.emitWithAck("count") });
 stage = "poll";
 const replies = await last.emitWithAck("poll");
 print({ type: "poll", replies: Array.isArray(replies) ? replies.sort() : replies });
+
+stage = "ask across nodes";
+sockets[0].emit("ask", sockets[2].id); // ioroute A asks the Node server's socket
+sockets[1].emit("ask", sockets[0].id); // ioroute B asks ioroute A's socket
+await until(() => has(0, "answer", "answer from 2") && has(1, "answer", "answer from 0"));
 
 stage = "end markers";
 sockets.forEach((s, i) => s.emit("message", `end${i}`));

@@ -1,0 +1,86 @@
+package router
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// maxRemoteAckWait bounds an emit with ack to a socket on another node that sets no timeout:
+// a socket that is on no node would otherwise be waited for forever.
+const maxRemoteAckWait = 5 * time.Minute
+
+// remoteAck is an emit with ack waiting for a socket on another node.
+type remoteAck struct {
+	timer *time.Timer
+	done  func(replies []any, err error)
+}
+
+// remoteAcks holds the emits with ack this node is waiting on, by request id.
+type remoteAcks struct{ m sync.Map }
+
+// emitWithAck asks the node that holds socket sid of nsp to emit event to it and to send its
+// acknowledgement back, as Node's adapter does for io.to(id).timeout(ms).emit(...): a
+// BROADCAST request to that one socket's room. The protocol carries the first argument of
+// the acknowledgement only. done is called once: with the reply, or with an error after
+// timeout (maxRemoteAckWait when timeout is 0).
+func (c *cluster) emitWithAck(nsp, sid, event string, args []any, timeout time.Duration, done func([]any, error)) error {
+	if timeout <= 0 || timeout > maxRemoteAckWait {
+		timeout = maxRemoteAckWait
+	}
+	id := randomID(12)
+	p := wirePacket{Type: packetEvent, Data: append([]any{event}, args...), Nsp: nsp}
+	o := wireOpts{Rooms: []string{sid}, Except: []string{}, Flags: map[string]any{"timeout": timeout.Milliseconds()}}
+	payload, err := encodeRequest(map[string]any{"uid": c.uid, "requestId": id, "type": reqBroadcast, "packet": p, "opts": o})
+	if err != nil {
+		return fmt.Errorf("to: cannot encode the emit for the other nodes: %w", err)
+	}
+	a := &remoteAck{done: done}
+	a.timer = time.AfterFunc(timeout, func() {
+		c.acks.finish(id, nil, fmt.Errorf("no acknowledgement within %s (socket %q is on no node, or did not answer)", timeout, sid))
+	})
+	c.acks.m.Store(id, a)
+	c.send(c.requestChannel(nsp), payload)
+	return nil
+}
+
+// onResponse takes an answer to one of this node's requests; answers to other servers'
+// requests share the channel and are ignored.
+func (c *cluster) onResponse(payload []byte) {
+	var r struct {
+		RequestID string `json:"requestId" msgpack:"requestId"`
+		Type      int    `json:"type" msgpack:"type"`
+		Packet    any    `json:"packet" msgpack:"packet"`
+	}
+	var err error
+	if len(payload) > 0 && payload[0] == '{' {
+		err = json.Unmarshal(payload, &r)
+	} else {
+		err = newDecoder(payload).Decode(&r)
+	}
+	if err != nil || r.Type != respBroadcastAck {
+		return
+	}
+	c.acks.finish(r.RequestID, []any{r.Packet}, nil)
+}
+
+// finish ends the wait for request id, once.
+func (a *remoteAcks) finish(id string, replies []any, err error) {
+	v, ok := a.m.LoadAndDelete(id)
+	if !ok {
+		return
+	}
+	r := v.(*remoteAck)
+	r.timer.Stop()
+	r.done(replies, err)
+}
+
+// stop abandons every wait, at shutdown.
+func (a *remoteAcks) stop() {
+	a.m.Range(func(id, v any) bool {
+		v.(*remoteAck).timer.Stop()
+		a.m.Delete(id)
+		return true
+	})
+}
