@@ -30,11 +30,9 @@ import (
 func TestClusterWithNodeServer(t *testing.T) {
 	rd := testutil.StartRedis(t)
 	bin := buildIoroute(t)
-	urls := []string{
-		startIoroute(t, bin, filepath.Join("cluster", "cluster.yaml"), rd.URL) + "/chat",
-		startIoroute(t, bin, filepath.Join("cluster", "cluster.yaml"), rd.URL) + "/chat",
-		startNodeServer(t, rd.URL) + "/chat",
-	}
+	a, _ := startIoroute(t, bin, filepath.Join("cluster", "cluster.yaml"), rd.URL)
+	b, _ := startIoroute(t, bin, filepath.Join("cluster", "cluster.yaml"), rd.URL)
+	urls := []string{a + "/chat", b + "/chat", startNodeServer(t, rd.URL) + "/chat"}
 	node, script := testutil.NodeScript(t, "../test/node/cluster-clients.mjs", "@socket.io/redis-emitter")
 	arg, _ := json.Marshal(map[string]any{"urls": urls, "redis": rd.URL})
 	ctx, cancel := context.WithTimeout(context.Background(), testutil.NodeTimeout)
@@ -106,10 +104,10 @@ func buildIoroute(t *testing.T) string {
 var listeningAddr = regexp.MustCompile(`msg=listening addr=(http://\S+)`)
 
 // startIoroute runs `ioroute run config` on a free port with IOROUTE_REDIS_URL=redisURL and
-// returns its URL once it listens.
-func startIoroute(t *testing.T, bin, config, redisURL string) string {
+// returns its URL once it listens, and its log (at debug level: connections show).
+func startIoroute(t *testing.T, bin, config, redisURL string) (string, *testutil.SyncBuffer) {
 	t.Helper()
-	cmd := exec.Command(bin, "run", "--listen", "127.0.0.1:0", config)
+	cmd := exec.Command(bin, "run", "--log-level", "debug", "--listen", "127.0.0.1:0", config)
 	cmd.Env = append(os.Environ(), "IOROUTE_REDIS_URL="+redisURL)
 	cmd.Stdout = io.Discard
 	return startServerProcess(t, "ioroute", cmd, cmd.StderrPipe, func(line string) string {
@@ -127,7 +125,7 @@ func startNodeServer(t *testing.T, redisURL string) string {
 	cmd := exec.Command(node, script, redisURL)
 	cmd.Dir = filepath.Dir(script)
 	cmd.Stderr = os.Stderr // normally silent; Redis errors show in the test output
-	return startServerProcess(t, "node server", cmd, cmd.StdoutPipe, func(line string) string {
+	url, _ := startServerProcess(t, "node server", cmd, cmd.StdoutPipe, func(line string) string {
 		var m struct {
 			Type string
 			Port int
@@ -137,12 +135,13 @@ func startNodeServer(t *testing.T, redisURL string) string {
 		}
 		return ""
 	})
+	return url
 }
 
 // startServerProcess starts cmd and reads the stream pipe opens until ready finds the
 // server's URL in a line. The process is stopped with SIGTERM when the test ends; what it
 // printed is shown if the test failed.
-func startServerProcess(t *testing.T, name string, cmd *exec.Cmd, pipe func() (io.ReadCloser, error), ready func(line string) string) string {
+func startServerProcess(t *testing.T, name string, cmd *exec.Cmd, pipe func() (io.ReadCloser, error), ready func(line string) string) (string, *testutil.SyncBuffer) {
 	t.Helper()
 	out, err := pipe()
 	if err != nil {
@@ -171,9 +170,43 @@ func startServerProcess(t *testing.T, name string, cmd *exec.Cmd, pipe func() (i
 	})
 	select {
 	case u := <-url:
-		return u
+		return u, log
 	case <-time.After(testutil.Wait):
 		t.Fatalf("%s never listened:\n%s", name, log.String())
 	}
-	return ""
+	return "", nil
+}
+
+// TestClusterWithClients2And4 runs examples/cluster on two `ioroute run` processes with a
+// socket.io-client 2 (Engine.IO 3) on one and a socket.io-client 4 on the other: what either
+// sends, binary included, reaches both across the nodes.
+func TestClusterWithClients2And4(t *testing.T) {
+	rd := testutil.StartRedis(t)
+	bin := buildIoroute(t)
+	a, _ := startIoroute(t, bin, filepath.Join("cluster", "cluster.yaml"), rd.URL)
+	b, bLog := startIoroute(t, bin, filepath.Join("cluster", "cluster.yaml"), rd.URL)
+	// the 4.x client on node b connects first and waits for the 2.x client's message from
+	// node a before it sends its own, so each is there for the other's
+	listener := testutil.StartNode(t, chatClient, "v4", testutil.ClientScript(b+"/chat", 4,
+		testutil.Step{"wait": "connect"},
+		testutil.Step{"expect": "new-message", "count": 1},
+		testutil.Step{"emit": "message", "args": []any{map[string]any{"text": "hi from 4.x", "bin": map[string]any{"$binary": "AAEC/w=="}}}},
+		testutil.Step{"expect": "new-message", "count": 2},
+	))
+	testutil.WaitForLog(t, bLog, "msg=connected namespace=/chat")
+	said := testutil.RunNode(t, chatClient, "v2", testutil.ClientScript(a+"/chat", 2,
+		testutil.Step{"wait": "connect"},
+		testutil.Step{"emit": "message", "args": []any{"hi from 2.x"}},
+		testutil.Step{"expect": "new-message", "count": 2},
+	))
+	heard := listener.Wait(t)
+	testutil.MustConnect(t, "v2", said)
+	testutil.MustConnect(t, "v4", heard)
+	fromV4 := map[string]any{"text": "hi from 4.x", "bin": map[string]any{"$binary": "AAEC/w=="}}
+	want := [][]any{{"hi from 2.x"}, {fromV4}}
+	for name, msgs := range map[string][]testutil.NodeMsg{"the 4.x client on node b": heard, "the 2.x client on node a": said} {
+		if got := testutil.EventsOf(msgs, "new-message"); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s got %v, want %v (the 2.x client's message, then the 4.x client's with its binary)", name, got, want)
+		}
+	}
 }
