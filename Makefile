@@ -14,6 +14,7 @@ FUZZTIME ?= 5s
 fuzz-smoke:
 	go test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./router
 	go test -run '^$$' -fuzz '^FuzzEventPath$$' -fuzztime $(FUZZTIME) ./router
+	go test -run '^$$' -fuzz '^FuzzClusterWire$$' -fuzztime $(FUZZTIME) ./router
 	go test -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) ./internal/tmpl
 
 chat:

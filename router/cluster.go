@@ -333,8 +333,14 @@ func (c *cluster) restored() {
 	}
 }
 
-// onMessage routes one delivery from Redis.
+// onMessage routes one delivery from Redis. A panic while handling it (a malformed message
+// that got past decoding) is logged and counted; the node goes on receiving.
 func (c *cluster) onMessage(m *redis.Message) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.r.panicked(p, "cluster adapter: handling a message from Redis panicked; the node goes on", "channel", m.Channel)
+		}
+	}()
 	payload := []byte(m.Payload)
 	if m.Pattern != "" {
 		if len(payload) >= len(c.prefix) && string(payload[:len(c.prefix)]) == string(c.prefix) {
