@@ -65,7 +65,7 @@ func (c *cluster) onResponse(payload []byte) {
 	c.acks.finish(r.RequestID, []any{r.Packet}, nil)
 }
 
-// finish ends the wait for request id, once.
+// finish ends the wait for request id, once, and hands the outcome to its on_ack.
 func (a *remoteAcks) finish(id string, replies []any, err error) {
 	v, ok := a.m.LoadAndDelete(id)
 	if !ok {
@@ -73,7 +73,8 @@ func (a *remoteAcks) finish(id string, replies []any, err error) {
 	}
 	r := v.(*remoteAck)
 	r.timer.Stop()
-	r.done(replies, err)
+	// on_ack runs on its own goroutine, not on the one that receives from Redis for everyone
+	go r.done(replies, err)
 }
 
 // stop abandons every wait, at shutdown.
