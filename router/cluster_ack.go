@@ -56,7 +56,7 @@ func (c *cluster) onResponse(payload []byte) {
 	var err error
 	if len(payload) > 0 && payload[0] == '{' {
 		err = json.Unmarshal(payload, &r)
-	} else {
+	} else if err = checkMsgpack(payload); err == nil {
 		err = newDecoder(payload).Decode(&r)
 	}
 	if err != nil || r.Type != respBroadcastAck {

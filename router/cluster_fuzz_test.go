@@ -39,3 +39,35 @@ func FuzzClusterWire(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckMsgpack(t *testing.T) {
+	valid, err := encodeBroadcast("abcdef", wirePacket{Type: packetEvent, Nsp: "/chat", Data: []any{"e", 1.5, -3, uint64(1) << 40,
+		"long string that needs more than a fixstr to hold it", []byte{1, 2, 3}, map[string]any{"k": nil, "t": true, "f": false}}},
+		wireOpts{Rooms: []string{"a", "b"}, Except: []string{}, Flags: map[string]any{"volatile": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		in   []byte
+		ok   bool
+	}{
+		{"a broadcast this node encodes", valid, true},
+		{"empty", nil, false},
+		{"array32 declaring 818 million elements", []byte("\x93\xa60S0\x10\x00\x00\x00\x9b000000000\x9b00L\xdd0\xcc6\xb8\xdf"), false},
+		{"str32 declaring 4 GB", []byte{0xdb, 0xff, 0xff, 0xff, 0xff, 'x'}, false},
+		{"map16 declaring more pairs than bytes", []byte{0xde, 0x00, 0x10, 0xa1, 'k', 0xc0}, false},
+		{"nested fixarrays that fit", []byte{0x91, 0x91, 0x91, 0xc0}, true},
+		{"fixarray one element short", []byte{0x92, 0xc0}, false},
+		{"the never-used code 0xc1", []byte{0xc1}, false},
+		{"fixext4", []byte{0xd6, 0x01, 1, 2, 3, 4}, true},
+		{"ext8 cut short", []byte{0xc7, 0x05, 0x01, 1, 2}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := checkMsgpack(tt.in); (err == nil) != tt.ok {
+				t.Fatalf("checkMsgpack = %v, want ok %v", err, tt.ok)
+			}
+		})
+	}
+}

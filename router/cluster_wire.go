@@ -3,6 +3,7 @@ package router
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -109,6 +110,9 @@ func newDecoder(b []byte) *msgpack.Decoder {
 // decodeBroadcast decodes [uid, packet, opts].
 func decodeBroadcast(b []byte) (wireBroadcast, error) {
 	var m wireBroadcast
+	if err := checkMsgpack(b); err != nil {
+		return m, err
+	}
 	d := newDecoder(b)
 	n, err := d.DecodeArrayLen()
 	if err != nil {
@@ -136,6 +140,9 @@ func decodeRequest(b []byte) (wireRequest, error) {
 	var r wireRequest
 	if len(b) > 0 && b[0] == '{' {
 		return r, json.Unmarshal(b, &r)
+	}
+	if err := checkMsgpack(b); err != nil {
+		return r, err
 	}
 	return r, newDecoder(b).Decode(&r)
 }
@@ -190,3 +197,90 @@ func encodeBroadcastPrefix(uid string) ([]byte, error) {
 	err := enc.EncodeString(uid)
 	return buf.Bytes(), err
 }
+
+// checkMsgpack walks the msgpack value at the start of b without decoding it and refuses
+// one that declares more than b holds: an array, map, string or binary longer than the bytes
+// left. The decoder sizes what it allocates by those declarations, so a few hand-made bytes
+// could otherwise make it allocate gigabytes; after this check, what decoding allocates is
+// bounded by the message's size.
+func checkMsgpack(b []byte) error {
+	pos, need := 0, 1 // need: values still to read
+	length := func(size int) (int, bool) {
+		if pos+size > len(b) {
+			return 0, false
+		}
+		n := 0
+		for _, c := range b[pos : pos+size] {
+			n = n<<8 | int(c)
+		}
+		pos += size
+		return n, true
+	}
+	for need > 0 {
+		if pos >= len(b) {
+			return errTruncated
+		}
+		c := b[pos]
+		pos++
+		need--
+		items, skip, size := 0, 0, 0 // elements to read, bytes to skip, bytes of a length
+		switch {
+		case c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3:
+		case c <= 0x8f:
+			items = 2 * int(c&0x0f)
+		case c <= 0x9f:
+			items = int(c & 0x0f)
+		case c <= 0xbf:
+			skip = int(c & 0x1f)
+		case c == 0xc4 || c == 0xd9:
+			size = 1
+		case c == 0xc5 || c == 0xda:
+			size = 2
+		case c == 0xc6 || c == 0xdb:
+			size = 4
+		case c == 0xc7, c == 0xc8, c == 0xc9:
+			size = 1 << (c - 0xc7) // ext: a length, then a type byte
+			skip = 1
+		case c == 0xca || c == 0xce || c == 0xd2:
+			skip = 4
+		case c == 0xcb || c == 0xcf || c == 0xd3:
+			skip = 8
+		case c == 0xcc || c == 0xd0:
+			skip = 1
+		case c == 0xcd || c == 0xd1:
+			skip = 2
+		case c >= 0xd4 && c <= 0xd8:
+			skip = 1 + 1<<(c-0xd4) // fixext: a type byte, then 1, 2, 4, 8 or 16 bytes
+		case c == 0xdc, c == 0xdd:
+			n, ok := length(2 << (c - 0xdc))
+			if !ok {
+				return errTruncated
+			}
+			items = n
+		case c == 0xde, c == 0xdf:
+			n, ok := length(2 << (c - 0xde))
+			if !ok {
+				return errTruncated
+			}
+			items = 2 * n
+		default:
+			return fmt.Errorf("msgpack: invalid code %#x", c)
+		}
+		if size > 0 {
+			n, ok := length(size)
+			if !ok {
+				return errTruncated
+			}
+			skip += n
+		}
+		if skip > len(b)-pos || items > len(b)-pos {
+			return errTruncated
+		}
+		pos += skip
+		need += items
+	}
+	return nil
+}
+
+// errTruncated is a msgpack value that declares more than the message holds.
+var errTruncated = errors.New("msgpack: the message is shorter than what it declares")
