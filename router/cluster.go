@@ -102,11 +102,11 @@ func (c *cluster) start(namespaces []string) error {
 		if err := c.ps.PSubscribe(ctx, c.broadcastPattern(name)); err != nil {
 			return c.startFailed(err)
 		}
-		if err := c.ps.Subscribe(ctx, c.requestChannel(name), c.responseChannel(name)); err != nil {
+		if err := c.ps.Subscribe(ctx, c.channels(name)...); err != nil {
 			return c.startFailed(err)
 		}
 		c.subs[name] = true
-		want += 3
+		want += 1 + len(c.channels(name))
 	}
 	for got := 0; got < want; {
 		m, err := c.ps.Receive(ctx)
@@ -148,7 +148,7 @@ func (c *cluster) follow(namespaces []string) {
 		}
 		err := c.ps.PSubscribe(ctx, c.broadcastPattern(name))
 		if err == nil {
-			err = c.ps.Subscribe(ctx, c.requestChannel(name), c.responseChannel(name))
+			err = c.ps.Subscribe(ctx, c.channels(name)...)
 		}
 		if err != nil {
 			// The subscription is recorded by the client and made again when it reconnects.
@@ -161,7 +161,7 @@ func (c *cluster) follow(namespaces []string) {
 			continue
 		}
 		_ = c.ps.PUnsubscribe(ctx, c.broadcastPattern(name))
-		_ = c.ps.Unsubscribe(ctx, c.requestChannel(name), c.responseChannel(name))
+		_ = c.ps.Unsubscribe(ctx, c.channels(name)...)
 		delete(c.subs, name)
 	}
 }
@@ -198,6 +198,13 @@ func (c *cluster) broadcastChannel(nsp string) string { return c.key + "#" + nsp
 func (c *cluster) broadcastPattern(nsp string) string { return c.broadcastChannel(nsp) + "*" }
 func (c *cluster) requestChannel(nsp string) string   { return c.key + "-request#" + nsp + "#" }
 func (c *cluster) responseChannel(nsp string) string  { return c.key + "-response#" + nsp + "#" }
+
+// channels are the channels of nsp a node subscribes to besides the broadcast pattern:
+// requests, answers, and answers addressed to this node alone (where Node servers with
+// publishOnSpecificResponseChannel send them).
+func (c *cluster) channels(nsp string) []string {
+	return []string{c.requestChannel(nsp), c.responseChannel(nsp), c.responseChannel(nsp) + c.uid + "#"}
+}
 
 // send queues a message for Redis; when the queue is full the message is dropped.
 func (c *cluster) send(channel string, payload []byte) {

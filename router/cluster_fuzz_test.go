@@ -71,3 +71,27 @@ func TestCheckMsgpack(t *testing.T) {
 		})
 	}
 }
+
+func TestRoomNamesFromOtherServers(t *testing.T) {
+	want := roomNames{"lobby", "7", "1.5"}
+	fromJSON, err := decodeRequest([]byte(`{"type":2,"opts":{"rooms":["lobby",7,1.5],"except":[]},"rooms":["lobby",7,1.5]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := encodeRequest(map[string]any{"type": 2, "rooms": []any{"lobby", 7, 1.5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromMsgpack, err := decodeRequest(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string]roomNames{"JSON opts": fromJSON.Opts.Rooms, "JSON rooms": fromJSON.Rooms, "msgpack rooms": fromMsgpack.Rooms} {
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if _, err := decodeRequest([]byte(`{"type":2,"rooms":[{"a":1}]}`)); err == nil {
+		t.Error("an object as a room name was accepted")
+	}
+}

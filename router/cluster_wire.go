@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -45,8 +46,8 @@ type wirePacket struct {
 
 // wireOpts selects the recipients of a broadcast.
 type wireOpts struct {
-	Rooms  []string       `msgpack:"rooms" json:"rooms"`
-	Except []string       `msgpack:"except" json:"except"`
+	Rooms  roomNames      `msgpack:"rooms" json:"rooms"`
+	Except roomNames      `msgpack:"except" json:"except"`
 	Flags  map[string]any `msgpack:"flags" json:"flags,omitempty"`
 }
 
@@ -63,11 +64,54 @@ type wireRequest struct {
 	RequestID string      `msgpack:"requestId" json:"requestId"`
 	Type      int         `msgpack:"type" json:"type"`
 	Opts      *wireOpts   `msgpack:"opts" json:"opts"`
-	Rooms     []string    `msgpack:"rooms" json:"rooms"`
+	Rooms     roomNames   `msgpack:"rooms" json:"rooms"`
 	Room      string      `msgpack:"room" json:"room"`
 	Sid       string      `msgpack:"sid" json:"sid"`
 	Close     bool        `msgpack:"close" json:"close"`
 	Packet    *wirePacket `msgpack:"packet" json:"packet"`
+}
+
+// roomNames is a list of rooms as another server sent it. Node lets a room be named by a
+// number; such names are kept in their decimal form, which is how Node's adapter matches
+// them too.
+type roomNames []string
+
+// DecodeMsgpack reads a list of strings and numbers.
+func (r *roomNames) DecodeMsgpack(d *msgpack.Decoder) error {
+	var v []any
+	if err := d.Decode(&v); err != nil {
+		return err
+	}
+	return r.set(v)
+}
+
+// UnmarshalJSON reads a list of strings and numbers.
+func (r *roomNames) UnmarshalJSON(b []byte) error {
+	var v []any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	return r.set(v)
+}
+
+func (r *roomNames) set(v []any) error {
+	out := make(roomNames, 0, len(v))
+	for _, e := range v {
+		switch x := e.(type) {
+		case string:
+			out = append(out, x)
+		case float64:
+			out = append(out, strconv.FormatFloat(x, 'f', -1, 64))
+		case float32:
+			out = append(out, strconv.FormatFloat(float64(x), 'f', -1, 32))
+		case int8, int16, int32, int64, uint8, uint16, uint32, uint64:
+			out = append(out, fmt.Sprint(x))
+		default:
+			return fmt.Errorf("a room name must be a string or a number, not %T", e)
+		}
+	}
+	*r = out
+	return nil
 }
 
 // encodeBroadcast encodes [uid, packet, opts].

@@ -29,7 +29,9 @@ sub.on("error", (err) => process.stderr.write(`redis sub: ${err.message}\n`));
 await Promise.all([pub.connect(), sub.connect()]);
 
 const http = createServer();
-const io = new Server(http, { adapter: createAdapter(pub, sub) });
+// publishOnSpecificResponseChannel: this server answers a request on the requester's own
+// response channel, as recommended for clusters of many servers
+const io = new Server(http, { adapter: createAdapter(pub, sub, { publishOnSpecificResponseChannel: true }) });
 const chat = io.of("/chat");
 chat.on("connection", (socket) => {
   print({ type: "connected", id: socket.id });
