@@ -69,12 +69,6 @@ func (c *cluster) publishPacket(nsp string, packet *parser.Packet, opts *sio.Bro
 	c.send(channel, b)
 }
 
-// publishEvent publishes an emission to a namespace that has no socket on this node.
-func (c *cluster) publishEvent(nsp string, rooms, except []string, event string, args []any) {
-	c.publishPacket(nsp, &parser.Packet{Type: parser.EVENT, Data: append([]any{event}, args...)},
-		&sio.BroadcastOptions{Rooms: roomSet(rooms), Except: roomSet(except)})
-}
-
 // onBroadcast delivers a broadcast from another node to this node's sockets.
 func (c *cluster) onBroadcast(nsp string, payload []byte) {
 	m, err := decodeBroadcast(payload)
@@ -93,7 +87,7 @@ func (c *cluster) onBroadcast(nsp string, payload []byte) {
 	}
 	ns := c.r.namespace(nsp)
 	if ns == nil {
-		return // no socket of this namespace ever connected here
+		return // a namespace no table of this node declared
 	}
 	ns.Adapter().Broadcast(&parser.Packet{Type: parser.EVENT, Nsp: nsp, Data: m.Packet.Data}, localOpts(&m.Opts))
 }
@@ -145,7 +139,7 @@ func (c *cluster) onRequest(nsp string, payload []byte) {
 	if req.UID == c.uid {
 		return
 	}
-	ns := c.r.namespace(nsp) // nil when no socket of nsp ever connected here
+	ns := c.r.namespace(nsp) // nil for a namespace no table of this node declared
 	respond := func(v map[string]any) {
 		v["requestId"] = req.RequestID
 		b, err := encodeResponse(v)

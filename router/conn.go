@@ -74,15 +74,16 @@ func (c *conn) rooms() []string {
 	return append([]string{c.ID()}, out...)
 }
 
-// target resolves the namespace of m; nil when no socket was ever connected to it.
+// target resolves the namespace of m.
 func (c *conn) target(m actions.Message) (sio.Namespace, error) {
 	if m.Namespace == "" || m.Namespace == c.ns {
 		return c.s.Nsp(), nil
 	}
-	if _, ok := c.r.table.Load().Namespaces[m.Namespace]; !ok {
+	ns := c.r.namespace(m.Namespace)
+	if _, ok := c.r.table.Load().Namespaces[m.Namespace]; !ok || ns == nil {
 		return nil, fmt.Errorf("namespace %q is not declared in the config", m.Namespace)
 	}
-	return c.r.namespace(m.Namespace), nil
+	return ns, nil
 }
 
 // Emit delivers m: to the sender, to rooms or socket ids, or to the whole namespace.
@@ -94,13 +95,6 @@ func (c *conn) Emit(m actions.Message) error {
 	ns, err := c.target(m)
 	if err != nil {
 		return err
-	}
-	if ns == nil {
-		// No socket of that namespace on this node; other nodes may have some.
-		if c.r.cluster != nil {
-			c.r.cluster.publishEvent(m.Namespace, m.To, nil, m.Event, args)
-		}
-		return nil
 	}
 	exceptSelf := !m.IncludeSelf && ns == c.s.Nsp()
 	if len(m.To) == 0 {
@@ -141,10 +135,7 @@ func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 		if err != nil {
 			return err
 		}
-		var s *sio.Socket
-		if ns != nil {
-			s, _ = ns.Sockets().Load(sio.SocketId(m.To[0]))
-		}
+		s, _ := ns.Sockets().Load(sio.SocketId(m.To[0]))
 		if s == nil && c.r.cluster != nil {
 			// Perhaps on another node: ask the cluster, as Node's adapter does.
 			return c.r.cluster.emitWithAck(nsName(m.Namespace, c.ns), m.To[0], m.Event, c.outgoing(m.Args), timeout, done)
@@ -176,8 +167,7 @@ func nsName(ns, current string) string {
 	return ns
 }
 
-// namespace finds a namespace a socket has connected to, or nil when none has (so there is
-// nobody to deliver to).
+// namespace finds the engine's namespace of a name a table declared (see declare), or nil.
 func (r *Router) namespace(name string) sio.Namespace {
 	if ns, ok := r.nsps.Load(name); ok {
 		return ns.(sio.Namespace)

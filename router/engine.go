@@ -43,16 +43,11 @@ func corsOrigin(origins []string) any {
 	return origins
 }
 
-// attach installs the namespace registry: a parent namespace whose match function and guard
-// read the current table, so only declared namespaces accept sockets.
+// attach installs the namespace registry: the root namespace and every namespace of the
+// table, each behind the guard, which reads the current table. The engine refuses a name it
+// has no namespace for ("Invalid namespace"), and the guard refuses one the table no longer
+// declares.
 func (r *Router) attach() {
-	match := func(name string, _ map[string]any, next func(error, bool)) {
-		_, ok := r.table.Load().Namespaces[name]
-		next(nil, ok)
-	}
-	r.parent = r.io.Of(sio.ParentNspNameMatchFn(&match), nil)
-	r.parent.Use(r.guard)
-	r.parent.On("connection", r.onConnection)
 	root := r.io.Sockets()
 	root.Use(r.guard)
 	root.On("connection", r.onConnection)
@@ -63,11 +58,10 @@ func (r *Router) attach() {
 }
 
 // declare creates the engine's namespace name up front, with the guard and the connection
-// handler, as the parent namespace would for its first socket. The engine creates a parent's
-// child namespace without a lock: two first connections at once could each create their own
-// "/chat", and the sockets split between the two would not hear each other's broadcasts.
-// Declared ahead, the namespace exists before any socket asks for it. The parent namespace
-// still answers names the config does not declare, by refusing them.
+// handler. (The engine can also create namespaces on a socket's first connection, through a
+// parent namespace; it does so without a lock, so two first connections at once could each
+// create their own "/chat", and the sockets split between the two would not hear each other's
+// broadcasts. Declared ahead, a namespace exists before any socket asks for it.)
 func (r *Router) declare(name string) {
 	r.declareMu.Lock()
 	defer r.declareMu.Unlock()
@@ -109,7 +103,6 @@ func (r *Router) guard(s *sio.Socket, next func(*sio.ExtendedError)) {
 			return
 		}
 	}
-	r.nsps.LoadOrStore(name, s.Nsp())
 	p := &pendingSocket{recorded: make(chan struct{}), c: c}
 	r.pending.Store(s, p)
 	r.watchDisconnect(c)

@@ -46,8 +46,7 @@ type Router struct {
 	outMu    sync.Mutex
 	environ  map[string]string
 	io       *sio.Server
-	parent   sio.Namespace
-	nsps     sync.Map // namespace name -> sio.Namespace, once a socket passed the guard into it
+	nsps     sync.Map // namespace name -> sio.Namespace, for every namespace a table declared
 	pending  sync.Map // *sio.Socket -> chan struct{}, closed once the engine recorded it
 	httpSrv  *http.Server
 	listener net.Listener
