@@ -99,14 +99,11 @@ func (c *cluster) start(namespaces []string) error {
 	c.ps = c.client.Subscribe(ctx)
 	want := 0
 	for _, name := range namespaces {
-		if err := c.ps.PSubscribe(ctx, c.broadcastPattern(name)); err != nil {
+		n, err := c.subscribe(ctx, name)
+		if err != nil {
 			return c.startFailed(err)
 		}
-		if err := c.ps.Subscribe(ctx, c.channels(name)...); err != nil {
-			return c.startFailed(err)
-		}
-		c.subs[name] = true
-		want += 1 + len(c.channels(name))
+		want += n
 	}
 	for got := 0; got < want; {
 		m, err := c.ps.Receive(ctx)
@@ -131,6 +128,17 @@ func (c *cluster) startFailed(err error) error {
 	return fmt.Errorf("server.adapter.redis: subscribing at %s: %w", c.url, err)
 }
 
+// subscribe subscribes to namespace name's broadcast pattern and channels, records it, and
+// returns how many subscriptions Redis will confirm.
+func (c *cluster) subscribe(ctx context.Context, name string) (int, error) {
+	channels := c.channels(name)
+	c.subs[name] = true
+	if err := c.ps.PSubscribe(ctx, c.broadcastPattern(name)); err != nil {
+		return 0, err
+	}
+	return 1 + len(channels), c.ps.Subscribe(ctx, channels...)
+}
+
 // follow subscribes to namespaces a reload added and unsubscribes from removed ones.
 func (c *cluster) follow(namespaces []string) {
 	if !c.started.Load() {
@@ -146,15 +154,10 @@ func (c *cluster) follow(namespaces []string) {
 		if c.subs[name] {
 			continue
 		}
-		err := c.ps.PSubscribe(ctx, c.broadcastPattern(name))
-		if err == nil {
-			err = c.ps.Subscribe(ctx, c.channels(name)...)
-		}
-		if err != nil {
+		if _, err := c.subscribe(ctx, name); err != nil {
 			// The subscription is recorded by the client and made again when it reconnects.
 			c.log.Warn("cluster adapter: subscribing a new namespace", "namespace", name, "error", err)
 		}
-		c.subs[name] = true
 	}
 	for name := range c.subs {
 		if keep[name] {

@@ -1,7 +1,6 @@
 package router
 
 import (
-	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -32,7 +31,7 @@ func (c *cluster) emitWithAck(nsp, sid, event string, args []any, timeout time.D
 	id := randomID(12)
 	p := wirePacket{Type: packetEvent, Data: append([]any{event}, args...), Nsp: nsp}
 	o := wireOpts{Rooms: []string{sid}, Except: []string{}, Flags: map[string]any{"timeout": timeout.Milliseconds()}}
-	payload, err := encodeRequest(map[string]any{"uid": c.uid, "requestId": id, "type": reqBroadcast, "packet": p, "opts": o})
+	payload, err := encodeMsgpack(map[string]any{"uid": c.uid, "requestId": id, "type": reqBroadcast, "packet": p, "opts": o})
 	if err != nil {
 		return fmt.Errorf("to: cannot encode the emit for the other nodes: %w", err)
 	}
@@ -53,13 +52,7 @@ func (c *cluster) onResponse(payload []byte) {
 		Type      int    `json:"type" msgpack:"type"`
 		Packet    any    `json:"packet" msgpack:"packet"`
 	}
-	var err error
-	if len(payload) > 0 && payload[0] == '{' {
-		err = json.Unmarshal(payload, &r)
-	} else if err = checkMsgpack(payload); err == nil {
-		err = newDecoder(payload).Decode(&r)
-	}
-	if err != nil || r.Type != respBroadcastAck {
+	if err := decodeMessage(payload, &r); err != nil || r.Type != respBroadcastAck {
 		return
 	}
 	c.acks.finish(r.RequestID, []any{r.Packet}, nil)

@@ -78,7 +78,7 @@ func TestRoomNamesFromOtherServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := encodeRequest(map[string]any{"type": 2, "rooms": []any{"lobby", 7, 1.5}})
+	b, err := encodeMsgpack(map[string]any{"type": 2, "rooms": []any{"lobby", 7, 1.5}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -116,9 +116,6 @@ func (r *roomNames) set(v []any) error {
 
 // encodeBroadcast encodes [uid, packet, opts].
 func encodeBroadcast(uid string, p wirePacket, o wireOpts) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := msgpack.NewEncoder(&buf)
-	enc.UseCompactInts(true)
 	if o.Rooms == nil {
 		o.Rooms = []string{}
 	}
@@ -128,19 +125,16 @@ func encodeBroadcast(uid string, p wirePacket, o wireOpts) ([]byte, error) {
 	if o.Flags == nil {
 		o.Flags = map[string]any{}
 	}
-	if err := enc.EncodeArrayLen(3); err != nil {
-		return nil, err
-	}
-	if err := enc.EncodeString(uid); err != nil {
-		return nil, err
-	}
-	if err := enc.Encode(p); err != nil {
-		return nil, err
-	}
-	if err := enc.Encode(o); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return encodeMsgpack([]any{uid, p, o})
+}
+
+// encodeMsgpack encodes v as the adapters exchange it, integers in their shortest form.
+func encodeMsgpack(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := msgpack.NewEncoder(&buf)
+	enc.UseCompactInts(true)
+	err := enc.Encode(v)
+	return buf.Bytes(), err
 }
 
 // newDecoder reads msgpack as JavaScript's notepack.io writes it: maps with string keys,
@@ -179,32 +173,28 @@ func decodeBroadcast(b []byte) (wireBroadcast, error) {
 	return m, nil
 }
 
-// decodeRequest decodes a request: JSON when it starts with "{", msgpack otherwise.
+// decodeRequest decodes a request from another server.
 func decodeRequest(b []byte) (wireRequest, error) {
 	var r wireRequest
-	if len(b) > 0 && b[0] == '{' {
-		return r, json.Unmarshal(b, &r)
-	}
-	if err := checkMsgpack(b); err != nil {
-		return r, err
-	}
-	return r, newDecoder(b).Decode(&r)
+	return r, decodeMessage(b, &r)
 }
 
-// encodeRequest encodes a request as msgpack, as Node's adapter does for broadcasts with
-// acknowledgements.
-func encodeRequest(v map[string]any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := msgpack.NewEncoder(&buf)
-	enc.UseCompactInts(true)
-	err := enc.Encode(v)
-	return buf.Bytes(), err
+// decodeMessage decodes a request or an answer into v: JSON when it starts with "{",
+// msgpack otherwise (checked first, so decoding allocates no more than the message holds).
+func decodeMessage(b []byte, v any) error {
+	if len(b) > 0 && b[0] == '{' {
+		return json.Unmarshal(b, v)
+	}
+	if err := checkMsgpack(b); err != nil {
+		return err
+	}
+	return newDecoder(b).Decode(v)
 }
 
 // encodeResponse encodes an answer: JSON, or msgpack when it carries binary.
 func encodeResponse(v map[string]any) ([]byte, error) {
 	if hasBytes(v) {
-		return encodeRequest(v)
+		return encodeMsgpack(v)
 	}
 	return json.Marshal(v)
 }
