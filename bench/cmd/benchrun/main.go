@@ -16,11 +16,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -357,7 +355,7 @@ func (r *runner) runOne(ctx context.Context, s server, sc scenario, label string
 	defer stopServer(srv, exited)
 
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	if err := waitReady(ctx, base, exited); err != nil {
+	if err := localport.WaitHandshake(ctx, base, exited); err != nil {
 		return res, fmt.Errorf("%s did not start: %w (log: %s)", s.name, err, logPath)
 	}
 
@@ -404,34 +402,6 @@ func lastLine(b []byte) []byte {
 		}
 	}
 	return last
-}
-
-// waitReady polls the Engine.IO handshake until the server answers it.
-func waitReady(ctx context.Context, base string, exited <-chan error) error {
-	client := &http.Client{Timeout: time.Second}
-	defer client.CloseIdleConnections()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := client.Get(base + "/socket.io/?EIO=4&transport=polling")
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = errors.New(resp.Status)
-		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		select {
-		case e := <-exited:
-			return fmt.Errorf("exited: %v", e)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
 }
 
 // stopServer asks the server to stop, then kills it if it takes more than 15s.

@@ -16,7 +16,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -124,7 +123,7 @@ func runSetup(bin string, s setup, redisURL string, clients, messages int) (chat
 			_ = cmd.Wait()
 		}()
 		url := "http://127.0.0.1:" + strconv.Itoa(port)
-		if err := waitReady(url); err != nil {
+		if err := localport.WaitHandshake(context.Background(), url, nil); err != nil {
 			return chatload.Result{}, err
 		}
 		urls = append(urls, url)
@@ -135,22 +134,6 @@ func runSetup(bin string, s setup, redisURL string, clients, messages int) (chat
 		return res, errors.New(res.Error)
 	}
 	return res, nil
-}
-
-// waitReady waits until the server answers an Engine.IO handshake.
-func waitReady(url string) error {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(url + "/socket.io/?EIO=4&transport=polling")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("%s never answered a handshake", url)
 }
 
 func median(rs []chatload.Result, f func(chatload.Result) float64) float64 {
