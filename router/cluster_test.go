@@ -39,6 +39,8 @@ namespaces:
         - emit: { event: direct, data: "${{ data.text }}", to: "${{ data.id }}" }
       to-news:
         - broadcast: { event: headline, data: "${{ data }}", namespace: /news }
+      disconnect:
+        - broadcast: { event: new-message, data: "${{ socket.id }} left", include_self: false }
       ask:
         - emit:
             event: question
@@ -264,19 +266,7 @@ func expectAfterProbes(t *testing.T, c *client, text string) {
 
 func TestClusterFollowsReloadAndFlushesOnShutdown(t *testing.T) {
 	rd := testutil.StartRedis(t)
-	base := fmt.Sprintf(`
-version: 1
-server:
-  adapter:
-    redis: { url: %q }
-namespaces:
-  /chat:
-    on:
-      message:
-        - broadcast: { event: new-message, data: "${{ data }}" }
-      disconnect:
-        - broadcast: { event: new-message, data: "${{ socket.id }} left", include_self: false }
-`+syncHandler, rd.URL)
+	base := clusterConfig(rd.URL)
 	extra := base + `
   /extra:
     on:
