@@ -156,7 +156,8 @@ func (q *frameQueue) write() {
 }
 
 // closeAfterFlush refuses further frames and runs done once what is queued has been written,
-// giving the writes timeout to finish; at once when nothing is queued.
+// giving the writes timeout to finish; at once when nothing is queued. When it is called
+// again before the writes end, both dones run, in order.
 func (q *frameQueue) closeAfterFlush(timeout time.Duration, done func()) {
 	q.mu.Lock()
 	q.closing = true
@@ -166,7 +167,11 @@ func (q *frameQueue) closeAfterFlush(timeout time.Duration, done func()) {
 		done()
 		return
 	}
-	q.after = done
+	if prev := q.after; prev != nil {
+		q.after = func() { prev(); done() }
+	} else {
+		q.after = done
+	}
 	if q.closed {
 		timeout = 0 // overflowed or broken: nothing more is written, end the write in flight
 	}

@@ -22,6 +22,6 @@ func TuneEngine(opts *sio.ServerOptions, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	opts.SetTransports(types.NewSet[engine.TransportCtor](engine.Polling, &wsTransportCtor{log: log}))
+	opts.SetTransports(types.NewSet[engine.TransportCtor](engine.Polling, &wsTransportCtor{log: log, opts: opts}))
 	opts.SetAdapter(broadcastAdapterBuilder{})
 }

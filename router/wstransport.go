@@ -1,39 +1,51 @@
 package router
 
 import (
+	"errors"
 	"log/slog"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/zishang520/socket.io/parsers/engine/v3/packet"
 	"github.com/zishang520/socket.io/servers/engine/v3/transports"
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 )
 
-// wsTransport is the engine's websocket transport with ioroute's write path. The engine's own
-// transport writes every packet as a separate frame with its own write(2) and, when the
-// client reads slowly, lets packets pile up in the engine's socket without bound. Here reading,
-// timeouts and closing stay the engine's; writing goes through a frameQueue: packets are
-// framed as they are sent, every frame queued while a write is in flight goes out in the next
-// single write, and a client that lets more than maxQueuedBytes wait is disconnected (and
-// logged) instead of holding memory without bound.
+// wsTransport is ioroute's websocket transport, plugged into the engine through its transport
+// constructor in place of the engine's own. The engine keeps the session (handshake, packets,
+// heartbeats, upgrades); the transport owns the connection once it is upgraded:
 //
-// Only the transport writes data frames. The websocket library still writes its own control
-// frames (a pong to a client's ping, the reply to a close), each in one write(2) of the same
-// TCP connection, which the kernel keeps whole next to ours.
+//   - writing goes through a frameQueue: packets are framed as they are sent, every frame
+//     queued while a write is in flight goes out in the next single write, and a client that
+//     lets more than maxQueuedBytes wait is disconnected (and logged) instead of holding
+//     memory without bound;
+//   - reading is a wsReader: frames are parsed straight from the TCP connection, and where
+//     the system has epoll an idle connection holds no goroutine and no buffer (the engine's
+//     transport holds a goroutine blocked in a read, with its stack, per connection).
+//
+// The websocket library's connection made by the engine's upgrade is let go once the
+// transport reads, so its buffers do not stay with every connection either.
 type wsTransport struct {
-	transports.Websocket
-	q   *frameQueue
-	log *slog.Logger
+	transports.Transport
+	conn *net.TCPConn
+	q    *frameQueue
+	r    *wsReader
+	ws   *types.WebSocketConn
+	log  *slog.Logger
 	// attached: the engine socket sends through this transport (it sent something else than
 	// the probe pong of an upgrade), so frames may be queued directly (queueText) without
 	// overtaking packets the engine socket still holds from before the upgrade.
 	attached atomic.Bool
-	// binary: the client has sent a binary packet (an attachment), so its events may carry
-	// buffers to convert (conn.mayHoldBuffers).
+	// binary: the client has sent a binary message, so its events may carry buffers to
+	// convert (conn.mayHoldBuffers).
 	binary atomic.Bool
+	closed sync.Once
 }
+
+var _ transports.Transport = (*wsTransport)(nil)
 
 // maxQueuedBytes bounds what one websocket connection may have waiting to be written. A
 // client that stops reading fills its TCP buffers, then this; then it is disconnected.
@@ -42,9 +54,13 @@ const maxQueuedBytes = 8 << 20
 // closeFlushTimeout bounds how long a closing transport waits for its queued frames to go out.
 const closeFlushTimeout = 5 * time.Second
 
+// defaultMaxMessage is the largest message a client may send when the engine sets no limit.
+const defaultMaxMessage = 1_000_000
+
 // wsTransportCtor makes wsTransports for the engine, in place of its websocket transport.
 type wsTransportCtor struct {
-	log *slog.Logger
+	log  *slog.Logger
+	opts *sio.ServerOptions
 }
 
 // Name is the transport's name in the Engine.IO protocol.
@@ -57,31 +73,83 @@ func (*wsTransportCtor) HandlesUpgrades() bool { return true }
 func (*wsTransportCtor) UpgradesTo() []string { return nil }
 
 // New makes the transport of one websocket connection. When the connection is not a TCP
-// connection, whose writes the kernel keeps whole, it is the engine's transport unchanged.
+// connection, or messages may be compressed (permessage-deflate, which ioroute never turns
+// on), it is the engine's own transport.
 func (c *wsTransportCtor) New(ctx *types.HttpContext) transports.Transport {
-	inner := transports.MakeWebSocket()
-	if ctx.Websocket == nil || ctx.Websocket.Conn == nil {
-		inner.Construct(ctx)
-		return inner
+	var tcp *net.TCPConn
+	if ctx.Websocket != nil && ctx.Websocket.Conn != nil {
+		tcp, _ = ctx.Websocket.UnderlyingConn().(*net.TCPConn)
 	}
-	tcp, ok := ctx.Websocket.UnderlyingConn().(*net.TCPConn)
-	if !ok {
-		inner.Construct(ctx)
-		return inner
+	if tcp == nil || c.opts.PerMessageDeflate() != nil {
+		return transports.NewWebSocket(ctx)
 	}
-	t := &wsTransport{Websocket: inner, log: c.log}
+	rc, err := tcp.SyscallConn()
+	if err != nil {
+		return transports.NewWebSocket(ctx)
+	}
+	base := transports.MakeTransport()
+	t := &wsTransport{Transport: base, conn: tcp, ws: ctx.Websocket, log: c.log}
+	base.Prototype(t) // the engine's Close reaches DoClose through the prototype
+	limit := c.opts.MaxHttpBufferSize()
+	if limit <= 0 {
+		limit = defaultMaxMessage
+	}
+	t.r = &wsReader{t: t, conn: tcp, rc: rc, p: wsParser{limit: limit}}
+	t.r.readFn = t.r.rawRead
 	t.q = newFrameQueue(tcp, maxQueuedBytes, t.overflowed)
-	// the engine's Close calls DoClose through the prototype: let it reach ours
-	inner.Prototype(t)
-	// registered before reading starts, and before the engine socket's own listener
-	_ = inner.On("packet", func(a ...any) {
-		if p, ok := a[0].(*packet.Packet); ok && p != nil && p.Type == packet.MESSAGE && !isText(p.Data) {
-			t.binary.Store(true)
-		}
-	})
-	inner.Construct(ctx)
-	_ = inner.Once("close", func(...any) { t.q.drop() })
+	t.Construct(ctx)
+	t.SetWritable(true)
+	transports.StartReader(t, ctx.TransportReadPermission(), t.read)
 	return t
+}
+
+// Name is the transport's name in the Engine.IO protocol.
+func (*wsTransport) Name() string { return transports.WEBSOCKET }
+
+// HandlesUpgrades is true: a polling session may upgrade to websocket.
+func (*wsTransport) HandlesUpgrades() bool { return true }
+
+// read starts reading once the engine allows it (the session is set up). From then on
+// nothing uses the websocket library's connection: it is dropped, with its buffers.
+func (t *wsTransport) read() {
+	t.ws.Conn = nil
+	watch(t.r)
+}
+
+// message hands one message from the client to the engine (frameSink).
+func (t *wsTransport) message(op byte, payload []byte) {
+	if op == opBinary {
+		t.binary.Store(true)
+		t.OnData(types.NewBytesBuffer(payload))
+		return
+	}
+	t.OnData(types.NewStringBuffer(payload))
+}
+
+// control answers the client's control frames (frameSink): a pong for a ping, and for a
+// close, a close, after which the connection ends.
+func (t *wsTransport) control(op byte, payload []byte) {
+	switch op {
+	case opPing:
+		t.q.push(opPong, 0, payload)
+	case opClose:
+		t.q.push(opClose, 0, closePayload(payload))
+		t.q.closeAfterFlush(closeFlushTimeout, t.OnClose)
+	}
+}
+
+// readEnded handles the end of reading: the client went, the connection broke, or the client
+// broke the protocol (then it is told why, as RFC 6455 §7.1.7 asks, before the connection
+// closes).
+func (t *wsTransport) readEnded(err error) {
+	var werr *wsError
+	if errors.As(err, &werr) {
+		t.q.push(opClose, 0, closeFrameBody(werr.code))
+		t.OnError("websocket error", werr)
+		t.q.closeAfterFlush(closeFlushTimeout, t.OnClose)
+		return
+	}
+	t.OnClose()
 }
 
 // Send frames the engine socket's packets into the queue, as the engine's transport would
@@ -90,7 +158,7 @@ func (c *wsTransportCtor) New(ctx *types.HttpContext) transports.Transport {
 func (t *wsTransport) Send(packets []*packet.Packet) {
 	for _, p := range packets {
 		var data types.BufferInterface
-		if p.Options != nil && p.Options.WsPreEncodedFrame != nil && t.PerMessageDeflate() == nil {
+		if p.Options != nil && p.Options.WsPreEncodedFrame != nil {
 			data = p.Options.WsPreEncodedFrame
 		} else {
 			var err error
@@ -124,9 +192,27 @@ func (t *wsTransport) queueText(payload []byte) bool {
 }
 
 // DoClose closes the connection once the queued frames are written (or closeFlushTimeout
-// passed), so what was sent before a disconnect still reaches the client.
+// passed), so what was sent before a disconnect still reaches the client; then the
+// transport reports itself closed.
 func (t *wsTransport) DoClose(fn types.Callable) {
-	t.q.closeAfterFlush(closeFlushTimeout, func() { t.Websocket.DoClose(fn) })
+	t.q.closeAfterFlush(closeFlushTimeout, func() {
+		_ = t.conn.Close()
+		if fn != nil {
+			fn()
+		}
+		t.OnClose()
+	})
+}
+
+// OnClose ends the transport, once, however it ends: queued frames are dropped, the poller
+// forgets the connection, the connection closes and the engine hears "close".
+func (t *wsTransport) OnClose() {
+	t.closed.Do(func() {
+		t.q.drop()
+		unwatch(t.r)
+		_ = t.conn.Close()
+		t.Transport.OnClose()
+	})
 }
 
 // overflowed disconnects a client that lets too much wait.

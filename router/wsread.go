@@ -1,0 +1,154 @@
+package router
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"syscall"
+)
+
+// wsReader reads one websocket connection: bytes from the socket, frames out of them (a
+// wsParser) and whole messages into the transport.
+//
+// Where the system allows it (Linux), the connection is watched by a poller and read only
+// when it has something: an idle connection then has no goroutine and no buffer, where a
+// blocking read would hold both for the connection's whole life. Elsewhere one goroutine per
+// connection reads with a small buffer of its own (readLoop).
+type wsReader struct {
+	t    *wsTransport
+	conn *net.TCPConn
+	rc   syscall.RawConn
+	p    wsParser
+	// rest holds the bytes of a frame not yet complete, for the next read; nil when none.
+	rest []byte
+
+	// the read syscall's arguments and results, as fields so that the raw read function is
+	// made once per connection instead of once per read
+	readFn func(fd uintptr) bool
+	rb     []byte
+	rn     int
+	rerr   error
+
+	// poller bookkeeping (poll_linux.go)
+	set *epollSet
+	id  uint64
+	// turning is held while a worker reads the connection. The poller's one-shot events
+	// already keep workers from reading one connection at once, but through the kernel, where
+	// the race detector cannot see it; this lock makes that order visible (it is never
+	// contended).
+	turning sync.Mutex
+}
+
+// errAgain reports that a non-blocking read found nothing to read.
+var errAgain = errors.New("nothing to read")
+
+// minRest is the smallest buffer kept for an incomplete frame.
+const minRest = 512
+
+// feed reads once with read, into rest or else into a pooled chunk, and hands every complete
+// frame to the transport. A non-nil error ends the connection's reading: io.EOF, a read
+// error, or a *wsError; errAgain means there was nothing to read.
+func (r *wsReader) feed(read func([]byte) (int, error)) error {
+	buf, pooled := r.rest, false
+	if buf == nil {
+		buf, pooled = (*chunks.Get().(*[]byte))[:0], true
+	}
+	n, err := read(buf[len(buf):cap(buf)])
+	if n > 0 {
+		buf = buf[:len(buf)+n]
+		used, need, perr := r.p.parse(buf, r.t)
+		r.keep(buf[used:], need, pooled)
+		if perr != nil {
+			err = perr
+		}
+	}
+	if pooled {
+		c := buf[:0]
+		chunks.Put(&c)
+	}
+	return err
+}
+
+// keep carries the bytes of an incomplete frame over to the next read, in a buffer that can
+// hold need bytes (the whole frame, when its header is in).
+func (r *wsReader) keep(rest []byte, need int, pooled bool) {
+	if len(rest) == 0 {
+		r.rest = nil
+		return
+	}
+	if !pooled && cap(r.rest) >= need && cap(r.rest) > len(rest) {
+		r.rest = r.rest[:len(rest)]
+		copy(r.rest, rest) // rest lies within r.rest: copy moves overlapping bytes correctly
+		return
+	}
+	b := make([]byte, len(rest), max(need, minRest, len(rest)+1))
+	copy(b, rest)
+	r.rest = b
+}
+
+// readNow reads what the socket holds without waiting: errAgain when it holds nothing.
+func (r *wsReader) readNow(b []byte) (int, error) {
+	r.rb = b
+	if err := r.rc.Read(r.readFn); err != nil {
+		return 0, err
+	}
+	r.rb = nil
+	switch {
+	case r.rerr == syscall.EAGAIN:
+		return 0, errAgain
+	case r.rerr != nil:
+		return 0, r.rerr
+	case r.rn == 0:
+		return 0, io.EOF
+	}
+	return r.rn, nil
+}
+
+// rawRead is the read syscall under the connection's lock (RawConn.Read); it never waits.
+func (r *wsReader) rawRead(fd uintptr) bool {
+	for {
+		r.rn, r.rerr = syscall.Read(int(fd), r.rb)
+		if r.rerr != syscall.EINTR {
+			break
+		}
+	}
+	if r.rn < 0 {
+		r.rn = 0
+	}
+	return true
+}
+
+// readLoop reads the connection on the calling goroutine until it ends: the reading used
+// where there is no poller. Its buffer is small, since it is held for the connection's life.
+func (r *wsReader) readLoop() {
+	buf := make([]byte, 0, 2048)
+	for {
+		if r.rest == nil {
+			r.rest = buf
+		}
+		if err := r.feed(r.conn.Read); err != nil {
+			r.t.readEnded(err)
+			return
+		}
+	}
+}
+
+// turn reads what a ready connection holds, a bounded number of times, and reports whether
+// the connection is to be watched again (false: its reading ended).
+func (r *wsReader) turn() bool {
+	r.turning.Lock()
+	defer r.turning.Unlock()
+	for range 8 {
+		err := r.feed(r.readNow)
+		switch {
+		case err == nil:
+		case errors.Is(err, errAgain):
+			return true
+		default:
+			r.t.readEnded(err)
+			return false
+		}
+	}
+	return true
+}
