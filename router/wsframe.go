@@ -28,7 +28,9 @@ type wsError struct {
 	reason string
 }
 
-func (e *wsError) Error() string { return fmt.Sprintf("websocket: %s (close code %d)", e.reason, e.code) }
+func (e *wsError) Error() string {
+	return fmt.Sprintf("websocket: %s (close code %d)", e.reason, e.code)
+}
 
 // frameSink receives what a wsParser finds in a client's frames.
 type frameSink interface {
