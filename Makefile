@@ -15,6 +15,7 @@ fuzz-smoke:
 	go test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./router
 	go test -run '^$$' -fuzz '^FuzzEventPath$$' -fuzztime $(FUZZTIME) ./router
 	go test -run '^$$' -fuzz '^FuzzClusterWire$$' -fuzztime $(FUZZTIME) ./router
+	go test -run '^$$' -fuzz '^FuzzWSFrames$$' -fuzztime $(FUZZTIME) ./router
 	go test -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) ./internal/tmpl
 
 chat:

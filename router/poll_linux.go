@@ -3,8 +3,12 @@
 package router
 
 import (
+	"errors"
+	"io"
+	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -28,6 +32,18 @@ type poller struct {
 	work chan *wsReader
 }
 
+// pollState is what the poller keeps of one connection.
+type pollState struct {
+	set *epollSet
+	id  uint64
+	// the read syscall's arguments and results, as fields so that the raw read function is
+	// made once per connection instead of once per read
+	readFn func(fd uintptr) bool
+	rb     []byte
+	rn     int
+	rerr   error
+}
+
 // epollSet is one epoll instance and the connections registered in it.
 type epollSet struct {
 	p       *poller
@@ -44,16 +60,16 @@ const workerIdle = 200 * time.Millisecond
 // pollEvents are the events a connection is registered for: readable or hung up, one-shot.
 const pollEvents = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT
 
-// usePoller is false to read every connection with a goroutine of its own (readLoop), as
+// noPoller is true to read every connection with a goroutine of its own (readLoop), as
 // where there is no epoll; tests set it to cover that path on Linux too.
-var usePoller = true
+var noPoller atomic.Bool
 
 var thePoller = &poller{work: make(chan *wsReader)}
 
 // watch starts reading r: registered with the poller, or on the calling goroutine when there
 // is no poller.
 func watch(r *wsReader) {
-	if !usePoller || !thePoller.add(r) {
+	if noPoller.Load() || !thePoller.add(r) {
 		r.readLoop()
 	}
 }
@@ -196,3 +212,61 @@ func (p *poller) closeIfEmpty(s *epollSet) {
 
 // unwatch stops the poller watching r.
 func unwatch(r *wsReader) { thePoller.remove(r) }
+
+// readNow reads what the socket holds without waiting: errAgain when it holds nothing.
+func (r *wsReader) readNow(b []byte) (int, error) {
+	r.rb = b
+	if err := r.rc.Read(r.readFn); err != nil {
+		return 0, err
+	}
+	r.rb = nil
+	switch {
+	case r.rerr == syscall.EAGAIN:
+		return 0, errAgain
+	case r.rerr != nil:
+		return 0, r.rerr
+	case r.rn == 0:
+		return 0, io.EOF
+	}
+	return r.rn, nil
+}
+
+// rawRead is the read syscall under the connection's lock (RawConn.Read); it never waits.
+func (r *wsReader) rawRead(fd uintptr) bool {
+	for {
+		r.rn, r.rerr = syscall.Read(int(fd), r.rb)
+		if r.rerr != syscall.EINTR {
+			break
+		}
+	}
+	if r.rn < 0 {
+		r.rn = 0
+	}
+	return true
+}
+
+// turn reads what a ready connection holds, a bounded number of times, and reports whether
+// the connection is to be watched again (false: its reading ended).
+func (r *wsReader) turn() bool {
+	r.turning.Lock()
+	defer r.turning.Unlock()
+	for range 8 {
+		err := r.feed(r.readNow)
+		switch {
+		case err == nil:
+		case errors.Is(err, errAgain):
+			return true
+		default:
+			r.t.readEnded(err)
+			return false
+		}
+	}
+	return true
+}
+
+// newWSReader makes the reader of one connection.
+func newWSReader(t *wsTransport, conn *net.TCPConn, rc syscall.RawConn, limit int64) *wsReader {
+	r := &wsReader{t: t, conn: conn, rc: rc, p: wsParser{limit: limit}}
+	r.readFn = r.rawRead
+	return r
+}

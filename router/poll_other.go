@@ -2,12 +2,26 @@
 
 package router
 
-// usePoller is false: without epoll every websocket connection is read by a goroutine of its
+import (
+	"net"
+	"sync/atomic"
+	"syscall"
+)
+
+// noPoller is moot without epoll: every websocket connection is read by a goroutine of its
 // own (readLoop).
-var usePoller = false
+var noPoller atomic.Bool
 
 // watch reads r on the calling goroutine until its connection ends.
 func watch(r *wsReader) { r.readLoop() }
 
 // unwatch has nothing to do without a poller.
 func unwatch(*wsReader) {}
+
+// pollState is empty without a poller.
+type pollState struct{}
+
+// newWSReader makes the reader of one connection.
+func newWSReader(t *wsTransport, conn *net.TCPConn, rc syscall.RawConn, limit int64) *wsReader {
+	return &wsReader{t: t, conn: conn, rc: rc, p: wsParser{limit: limit}}
+}

@@ -2,7 +2,6 @@ package router
 
 import (
 	"errors"
-	"io"
 	"net"
 	"sync"
 	"syscall"
@@ -23,16 +22,8 @@ type wsReader struct {
 	// rest holds the bytes of a frame not yet complete, for the next read; nil when none.
 	rest []byte
 
-	// the read syscall's arguments and results, as fields so that the raw read function is
-	// made once per connection instead of once per read
-	readFn func(fd uintptr) bool
-	rb     []byte
-	rn     int
-	rerr   error
-
-	// poller bookkeeping (poll_linux.go)
-	set *epollSet
-	id  uint64
+	// what the poller keeps of the connection (poll_linux.go)
+	pollState
 	// turning is held while a worker reads the connection. The poller's one-shot events
 	// already keep workers from reading one connection at once, but through the kernel, where
 	// the race detector cannot see it; this lock makes that order visible (it is never
@@ -87,38 +78,6 @@ func (r *wsReader) keep(rest []byte, need int, pooled bool) {
 	r.rest = b
 }
 
-// readNow reads what the socket holds without waiting: errAgain when it holds nothing.
-func (r *wsReader) readNow(b []byte) (int, error) {
-	r.rb = b
-	if err := r.rc.Read(r.readFn); err != nil {
-		return 0, err
-	}
-	r.rb = nil
-	switch {
-	case r.rerr == syscall.EAGAIN:
-		return 0, errAgain
-	case r.rerr != nil:
-		return 0, r.rerr
-	case r.rn == 0:
-		return 0, io.EOF
-	}
-	return r.rn, nil
-}
-
-// rawRead is the read syscall under the connection's lock (RawConn.Read); it never waits.
-func (r *wsReader) rawRead(fd uintptr) bool {
-	for {
-		r.rn, r.rerr = syscall.Read(int(fd), r.rb)
-		if r.rerr != syscall.EINTR {
-			break
-		}
-	}
-	if r.rn < 0 {
-		r.rn = 0
-	}
-	return true
-}
-
 // readLoop reads the connection on the calling goroutine until it ends: the reading used
 // where there is no poller. Its buffer is small, since it is held for the connection's life.
 func (r *wsReader) readLoop() {
@@ -132,23 +91,4 @@ func (r *wsReader) readLoop() {
 			return
 		}
 	}
-}
-
-// turn reads what a ready connection holds, a bounded number of times, and reports whether
-// the connection is to be watched again (false: its reading ended).
-func (r *wsReader) turn() bool {
-	r.turning.Lock()
-	defer r.turning.Unlock()
-	for range 8 {
-		err := r.feed(r.readNow)
-		switch {
-		case err == nil:
-		case errors.Is(err, errAgain):
-			return true
-		default:
-			r.t.readEnded(err)
-			return false
-		}
-	}
-	return true
 }

@@ -94,8 +94,7 @@ func (c *wsTransportCtor) New(ctx *types.HttpContext) transports.Transport {
 	if limit <= 0 {
 		limit = defaultMaxMessage
 	}
-	t.r = &wsReader{t: t, conn: tcp, rc: rc, p: wsParser{limit: limit}}
-	t.r.readFn = t.r.rawRead
+	t.r = newWSReader(t, tcp, rc, limit)
 	t.q = newFrameQueue(tcp, maxQueuedBytes, t.overflowed)
 	t.Construct(ctx)
 	t.SetWritable(true)
