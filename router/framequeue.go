@@ -25,6 +25,7 @@ type frameQueue struct {
 	conn     net.Conn
 	limit    int
 	overflow func(queued int) // called once, on its own goroutine
+	broken   func(err error)  // called by the writer when a write fails (the connection is closed then)
 
 	mu      sync.Mutex
 	pending net.Buffers // chunks of frames not yet handed to the writer
@@ -41,8 +42,8 @@ const chunkSize = 16 << 10
 
 var chunks = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
 
-func newFrameQueue(conn net.Conn, limit int, overflow func(queued int)) *frameQueue {
-	return &frameQueue{conn: conn, limit: limit, overflow: overflow}
+func newFrameQueue(conn net.Conn, limit int, overflow func(queued int), broken func(error)) *frameQueue {
+	return &frameQueue{conn: conn, limit: limit, overflow: overflow, broken: broken}
 }
 
 // push queues one frame: a final, unmasked frame of the given opcode around payload, whose
@@ -145,12 +146,16 @@ func (q *frameQueue) write() {
 
 		if err != nil {
 			q.mu.Lock()
-			// the reader sees the broken connection too and closes the transport
 			q.closed = true
 			q.release(q.pending)
 			q.pending, q.queued = nil, 0
 			q.mu.Unlock()
 			_ = q.conn.Close()
+			// a reader waiting in the poller never hears of a connection closed under it:
+			// the transport is told here
+			if q.broken != nil {
+				q.broken(err)
+			}
 		}
 	}
 }

@@ -33,7 +33,7 @@ func queuePair(t *testing.T, limit int, overflow func(int)) (*frameQueue, *webso
 	t.Cleanup(func() { client.Close() })
 	conn := <-conns
 	t.Cleanup(func() { conn.Close() })
-	return newFrameQueue(conn, limit, overflow), client
+	return newFrameQueue(conn, limit, overflow, nil), client
 }
 
 // TestFrameQueueFramesInOrder: frames of every length form, text and binary, arrive whole and
@@ -104,5 +104,38 @@ func TestFrameQueueCloseAfterFlush(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("done never ran")
+	}
+}
+
+// TestFrameQueueReportsBrokenConnection: when the client has reset the connection, the
+// failing write closes the connection and tells the owner, once; later frames are refused.
+func TestFrameQueueReportsBrokenConnection(t *testing.T) {
+	q, client := queuePair(t, 1<<20, func(int) { t.Error("overflow") })
+	broken := make(chan error, 2)
+	q.broken = func(err error) { broken <- err }
+	tcp := client.UnderlyingConn().(*net.TCPConn)
+	_ = tcp.SetLinger(0) // close with a reset
+	_ = tcp.Close()
+	deadline := time.After(5 * time.Second)
+	for {
+		if !q.push(opText, '4', []byte(`["after the reset"]`)) {
+			break // refused: the queue knows the connection broke
+		}
+		select {
+		case <-deadline:
+			t.Fatal("writes to a reset connection never failed")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	select {
+	case err := <-broken:
+		if err == nil {
+			t.Fatal("broken reported without an error")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the failed write was not reported")
+	}
+	if len(broken) != 0 {
+		t.Fatal("reported twice")
 	}
 }

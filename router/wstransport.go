@@ -95,7 +95,7 @@ func (c *wsTransportCtor) New(ctx *types.HttpContext) transports.Transport {
 		limit = defaultMaxMessage
 	}
 	t.r = newWSReader(t, tcp, rc, limit)
-	t.q = newFrameQueue(tcp, maxQueuedBytes, t.overflowed)
+	t.q = newFrameQueue(tcp, maxQueuedBytes, t.overflowed, t.writeFailed)
 	t.Construct(ctx)
 	t.SetWritable(true)
 	transports.StartReader(t, ctx.TransportReadPermission(), t.read)
@@ -213,6 +213,10 @@ func (t *wsTransport) OnClose() {
 		t.Transport.OnClose()
 	})
 }
+
+// writeFailed ends the transport whose connection broke while it was written to: the
+// connection is closed, so no read will ever report it.
+func (t *wsTransport) writeFailed(error) { t.OnClose() }
 
 // overflowed disconnects a client that lets too much wait.
 func (t *wsTransport) overflowed(queued int) {

@@ -3,6 +3,7 @@ package router_test
 import (
 	"context"
 	"errors"
+	"net"
 	"runtime"
 	"strings"
 	"testing"
@@ -202,4 +203,42 @@ func TestIdleWebSocketsHoldNoReader(t *testing.T) {
 	if n := settle(before + conns + conns/4); n > before+conns+conns/4 {
 		t.Fatalf("%d goroutines for %d idle connections (%d before): a goroutine per connection still reads", n-before, conns, before)
 	}
+}
+
+// TestVanishedClientsAreNoticed: clients that reset their connections while broadcasts are
+// being written to them are disconnected at once (their disconnect handlers run), however the
+// server learns of it first: by reading the reset, or by a write failing. Unnoticed, they would
+// linger until the heartbeat timed out, 45 s later.
+func TestVanishedClientsAreNoticed(t *testing.T) {
+	readingModes(t, func(t *testing.T) {
+		s := startRouter(t, `
+version: 1
+namespaces:
+  /chat:
+    on:
+      message:
+        - broadcast: { event: new-message, data: "${{ data }}" }
+      disconnect:
+        - print: "${{ socket.id }} left"
+`)
+		sender := s.dial(t, "/chat", dialOpts{})
+		const vanishing = 20
+		var gone []*nsSocket
+		for range vanishing {
+			gone = append(gone, dialRaw(t, s, "/chat"))
+		}
+		pad := strings.Repeat("x", 4000)
+		for i := range 50 {
+			sender.emit("message", map[string]any{"i": i, "pad": pad})
+		}
+		for _, c := range gone {
+			tcp := c.ws.UnderlyingConn().(*net.TCPConn)
+			_ = tcp.SetLinger(0)
+			_ = tcp.Close()
+			sender.emit("message", map[string]any{"pad": pad})
+		}
+		for _, c := range gone {
+			s.out.WaitFor(t, c.sid+" left")
+		}
+	})
 }
