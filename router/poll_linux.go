@@ -99,6 +99,10 @@ func (p *poller) add(r *wsReader) bool {
 	}
 	r.set, r.id = s, id
 	s.readers[id] = r
+	if r.ended.Load() { // closed before it was registered: unwatch found nothing to remove
+		delete(s.readers, id)
+		p.closeIfEmpty(s)
+	}
 	return true
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -24,6 +25,8 @@ type wsReader struct {
 
 	// what the poller keeps of the connection (poll_linux.go)
 	pollState
+	// ended is set when the transport closes, before the poller is told to forget it
+	ended atomic.Bool
 	// turning is held while a worker reads the connection. The poller's one-shot events
 	// already keep workers from reading one connection at once, but through the kernel, where
 	// the race detector cannot see it; this lock makes that order visible (it is never

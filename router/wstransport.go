@@ -208,6 +208,7 @@ func (t *wsTransport) DoClose(fn types.Callable) {
 func (t *wsTransport) OnClose() {
 	t.closed.Do(func() {
 		t.q.drop()
+		t.r.ended.Store(true)
 		unwatch(t.r)
 		_ = t.conn.Close()
 		t.Transport.OnClose()
