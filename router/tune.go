@@ -10,11 +10,13 @@ import (
 )
 
 // TuneEngine gives a Socket.IO server on ioroute's engine (github.com/zishang520/socket.io
-// servers/socket/v3) the write path ioroute serves with: each broadcast encoded once, and
+// servers/socket/v3) the transport ioroute serves with: each broadcast encoded once;
 // websocket connections whose queued frames go out together in one write, with a bounded
 // queue per connection (a client that lets more than 8 MiB wait is disconnected and logged to
-// log; nil discards the log). Polling and websocket stay the transports; everything else in
-// opts is left as it is.
+// log; nil discards the log); and websocket frames read by ioroute, on Linux through an epoll
+// set, so that an idle connection holds no goroutine. Polling and websocket stay the
+// transports; a server that turns on permessage-deflate keeps the engine's websocket
+// transport. Everything else in opts is left as it is.
 //
 // ioroute calls it for its own server. The benchmark's hand-written chat calls it too, so
 // ioroute's config layer can be measured against hand-written code on the same path.
