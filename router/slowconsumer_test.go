@@ -15,16 +15,7 @@ import (
 // receives every message in order. Messages of the three websocket frame-length forms (short,
 // 16-bit, 64-bit) all go through.
 func TestSlowConsumerIsDisconnectedAlone(t *testing.T) {
-	s := startRouter(t, `
-version: 1
-namespaces:
-  /chat:
-    on:
-      message:
-        - broadcast: { event: new-message, data: "${{ data }}" }
-      disconnect:
-        - print: "${{ socket.id }} left"
-`+syncHandler)
+	s := startRouter(t, chatWithLeaves+syncHandler)
 	slow, sid := stalledReader(t, s, "/chat")
 	defer slow.Close()
 

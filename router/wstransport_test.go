@@ -205,13 +205,8 @@ func TestIdleWebSocketsHoldNoReader(t *testing.T) {
 	}
 }
 
-// TestVanishedClientsAreNoticed: clients that reset their connections while broadcasts are
-// being written to them are disconnected at once (their disconnect handlers run), however the
-// server learns of it first: by reading the reset, or by a write failing. Unnoticed, they would
-// linger until the heartbeat timed out, 45 s later.
-func TestVanishedClientsAreNoticed(t *testing.T) {
-	readingModes(t, func(t *testing.T) {
-		s := startRouter(t, `
+// chatWithLeaves is a chat whose disconnect handler prints "<socket id> left".
+const chatWithLeaves = `
 version: 1
 namespaces:
   /chat:
@@ -220,7 +215,15 @@ namespaces:
         - broadcast: { event: new-message, data: "${{ data }}" }
       disconnect:
         - print: "${{ socket.id }} left"
-`)
+`
+
+// TestVanishedClientsAreNoticed: clients that reset their connections while broadcasts are
+// being written to them are disconnected at once (their disconnect handlers run), however the
+// server learns of it first: by reading the reset, or by a write failing. Unnoticed, they would
+// linger until the heartbeat timed out, 45 s later.
+func TestVanishedClientsAreNoticed(t *testing.T) {
+	readingModes(t, func(t *testing.T) {
+		s := startRouter(t, chatWithLeaves)
 		sender := s.dial(t, "/chat", dialOpts{})
 		const vanishing = 20
 		var gone []*nsSocket
