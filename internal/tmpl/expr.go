@@ -22,12 +22,32 @@ type Program struct {
 	prog   *vm.Program
 	// UsesSocket reports whether the expression reads socket (whose rooms cost a lookup).
 	UsesSocket bool
+	// field reads the value directly when the expression is one of Env's names and nothing else.
+	field func(*Env) any
+}
+
+// fields read Env's names as the virtual machine does: an expression that is only a name, such
+// as `${{ data }}` (the usual way to hand an event on), needs no machine to run.
+var fields = map[string]func(*Env) any{
+	"data":      func(e *Env) any { return e.Data },
+	"args":      func(e *Env) any { return e.Args },
+	"event":     func(e *Env) any { return e.Event },
+	"namespace": func(e *Env) any { return e.Namespace },
+	"socket":    func(e *Env) any { return e.Socket },
+	"auth":      func(e *Env) any { return e.Auth },
+	"reason":    func(e *Env) any { return e.Reason },
+	"env":       func(e *Env) any { return e.Env },
+	"reply":     func(e *Env) any { return e.Reply },
+	"replies":   func(e *Env) any { return e.Replies },
 }
 
 var vms = sync.Pool{New: func() any { return new(vm.VM) }}
 
 // Run evaluates the program against env.
 func (p *Program) Run(env *Env) (any, error) {
+	if p.field != nil && env != nil {
+		return p.field(env), nil
+	}
 	m := vms.Get().(*vm.VM)
 	out, err := m.Run(p.prog, env)
 	vms.Put(m)
@@ -108,6 +128,9 @@ func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool
 	}))
 	if !ok {
 		return nil
+	}
+	if id, isID := node.(*ast.IdentifierNode); isID && !asBool {
+		p.field = fields[id.Value] // a condition is left to the machine, which checks it is a bool
 	}
 	return p
 }
