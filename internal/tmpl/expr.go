@@ -24,6 +24,9 @@ type Program struct {
 	UsesSocket bool
 	// field reads the value directly when the expression is one of Env's names and nothing else.
 	field func(*Env) any
+	// whole is set when the expression reads $env, the environment itself, which it could hand
+	// on as a value: it gets a copy, so nothing it yields points into an Env the caller reuses.
+	whole bool
 }
 
 // fields read Env's names as the virtual machine does: an expression that is only a name, such
@@ -47,6 +50,10 @@ var vms = sync.Pool{New: func() any { return new(vm.VM) }}
 func (p *Program) Run(env *Env) (any, error) {
 	if p.field != nil && env != nil {
 		return p.field(env), nil
+	}
+	if p.whole && env != nil {
+		e := *env
+		env = &e
 	}
 	m := vms.Get().(*vm.VM)
 	out, err := m.Run(p.prog, env)
@@ -120,6 +127,9 @@ func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool
 		}
 		if id.Value == "socket" {
 			p.UsesSocket = true
+		}
+		if id.Value == "$env" {
+			p.whole = true
 		}
 		if s, scoped := scopedNames[id.Value]; scoped && !scopes[s.scope] {
 			errs.Add(pos.Shift(id.Location().From), path, "%q is available %s", id.Value, s.where)

@@ -73,3 +73,22 @@ func TestConditionOnANameIsChecked(t *testing.T) {
 		t.Fatalf("when: data with true = %v, %v", ok, err)
 	}
 }
+
+// TestWholeEnvIsACopy: `${{ $env }}` yields the environment as it is, never the caller's own
+// Env, which the router reuses for later events.
+func TestWholeEnvIsACopy(t *testing.T) {
+	var errs config.Errors
+	p := compile("$env", config.Pos{}, "v", Scopes{EventScope: true}, false, &errs)
+	if p == nil {
+		t.Fatal(errs.Err())
+	}
+	env := &Env{Data: "hi", Event: "message"}
+	got, err := p.Run(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, ok := got.(*Env)
+	if !ok || e == env || !reflect.DeepEqual(*e, *env) {
+		t.Fatalf("$env = %#v (the caller's own: %v)", got, e == env)
+	}
+}
