@@ -128,6 +128,10 @@ func newEmitter(b *Builder, event tmpl.Template, broadcast bool) *emitter {
 // UsesSocket reports whether the emission's expressions read socket.
 func (e *emitter) UsesSocket() bool { return e.socket }
 
+// KeepsContext reports whether the emission has an on_ack, which runs in the event's context
+// once the acknowledgement comes.
+func (e *emitter) KeepsContext() bool { return e.onAck != nil }
+
 // Run evaluates the emission and hands it to the connection.
 func (e *emitter) Run(ctx *Context) error {
 	m := Message{Namespace: e.namespace, Broadcast: e.broadcast, IncludeSelf: e.includeSelf, Event: "message"}
