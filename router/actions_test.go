@@ -2,7 +2,9 @@ package router_test
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
@@ -344,4 +346,52 @@ namespaces:
 	s.out.WaitFor(t, `{"addr":true,"auth":{"token":"abc"},"token":"abc","ua":""}`)
 	s.dial(t, "/h", dialOpts{})
 	s.out.WaitFor(t, `{"addr":true,"auth":{},"token":null,"ua":""}`)
+}
+
+// TestSocketsAtOnceKeepTheirEvents: sockets sending at the same time each get back exactly
+// what they sent, in order, with their own id; and `${{ $env }}` in a connect handler, sent
+// only once the socket is connected, still shows the connect handler's environment.
+func TestSocketsAtOnceKeepTheirEvents(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+namespaces:
+  /e:
+    on:
+      connect:
+        - emit: { event: env, data: "${{ $env }}" }
+      echo:
+        - emit: { event: echoed, data: "${{ data }}" }
+        - emit: { event: from, data: "${{ socket.id }} ${{ data.n }}" }
+`+syncHandler)
+	const sockets, events = 4, 100
+	clients := make([]*client, sockets)
+	for i := range clients {
+		clients[i] = s.dial(t, "/e", dialOpts{})
+		got := clients[i].expect(t, "env")
+		env, _ := got[0].(map[string]any)
+		if env["Event"] != "connect" || env["Namespace"] != "/e" {
+			t.Fatalf("$env at connect = %v", got)
+		}
+	}
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range events {
+				c.emit("echo", map[string]any{"socket": float64(i), "n": float64(n)})
+			}
+		}()
+	}
+	wg.Wait()
+	for i, c := range clients {
+		for n := range events {
+			if got := c.expect(t, "echoed"); !reflect.DeepEqual(got, []any{map[string]any{"socket": float64(i), "n": float64(n)}}) {
+				t.Fatalf("socket %d, event %d: echoed %v", i, n, got)
+			}
+			if got := c.expect(t, "from"); !reflect.DeepEqual(got, []any{fmt.Sprintf("%s %d", c.id, n)}) {
+				t.Fatalf("socket %d, event %d: from %v", i, n, got)
+			}
+		}
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
@@ -23,9 +22,6 @@ type conn struct {
 	ns     string
 	hs     tmpl.Handshake
 	budget budgets
-	// plain holds the arguments of the event being handled, as incoming returned them: values
-	// handed on unchanged (`${{ data }}`) need no second walk on the way out (plainOut).
-	plain atomic.Pointer[[]any]
 }
 
 var _ actions.Conn = (*conn)(nil)
@@ -87,8 +83,11 @@ func (c *conn) target(m actions.Message) (sio.Namespace, error) {
 }
 
 // Emit delivers m: to the sender, to rooms or socket ids, or to the whole namespace.
-func (c *conn) Emit(m actions.Message) error {
-	args := c.outgoing(m.Args)
+func (c *conn) Emit(m actions.Message) error { return c.emit(m, nil) }
+
+// emit delivers m; arguments that are among plain go to the engine unprepared (plainOut).
+func (c *conn) emit(m actions.Message, plain []any) error {
+	args := plainOut(m.Args, plain)
 	if !m.Broadcast && len(m.To) == 0 {
 		return c.s.Emit(m.Event, args...)
 	}
@@ -118,6 +117,11 @@ func (c *conn) Emit(m actions.Message) error {
 // EmitWithAck emits to one socket and calls cb with its acknowledgement, or with an error
 // after timeout. The engine's own timeout mutates per-socket state, so the timer is ours.
 func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]any, error)) error {
+	return c.emitWithAck(m, timeout, cb, nil)
+}
+
+// emitWithAck is EmitWithAck; arguments that are among plain go to the engine unprepared.
+func (c *conn) emitWithAck(m actions.Message, timeout time.Duration, cb func([]any, error), plain []any) error {
 	var once sync.Once
 	done := func(replies []any, err error) {
 		once.Do(func() {
@@ -138,7 +142,7 @@ func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 		s, _ := ns.Sockets().Load(sio.SocketId(m.To[0]))
 		if s == nil && c.r.cluster != nil {
 			// Perhaps on another node: ask the cluster, as Node's adapter does.
-			return c.r.cluster.emitWithAck(nsName(m.Namespace, c.ns), m.To[0], m.Event, c.outgoing(m.Args), timeout, done)
+			return c.r.cluster.emitWithAck(nsName(m.Namespace, c.ns), m.To[0], m.Event, plainOut(m.Args, plain), timeout, done)
 		}
 		if s == nil {
 			return fmt.Errorf("to: no socket %q is connected to %s", m.To[0], nsName(m.Namespace, c.ns))
@@ -157,7 +161,7 @@ func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 		}
 		done(replies, err)
 	})
-	return target.Emit(m.Event, append(c.outgoing(m.Args), ack)...)
+	return target.Emit(m.Event, append(plainOut(m.Args, plain), ack)...)
 }
 
 func nsName(ns, current string) string {
