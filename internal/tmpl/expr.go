@@ -20,7 +20,9 @@ type Program struct {
 	Source string
 	Pos    config.Pos
 	prog   *vm.Program
-	// UsesSocket reports whether the expression reads socket (whose rooms cost a lookup).
+	// UsesSocket reports whether the expression reads what the socket holds rather than the
+	// event: socket (whose rooms cost a lookup and whose handshake a copy), auth (the
+	// handshake's), or everything through $env.
 	UsesSocket bool
 	// field reads the value directly when the expression is one of Env's names and nothing else.
 	field func(*Env) any
@@ -125,11 +127,11 @@ func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool
 		if !isID {
 			return
 		}
-		if id.Value == "socket" {
+		switch id.Value {
+		case "socket", "auth":
 			p.UsesSocket = true
-		}
-		if id.Value == "$env" {
-			p.whole = true
+		case "$env":
+			p.UsesSocket, p.whole = true, true
 		}
 		if s, scoped := scopedNames[id.Value]; scoped && !scopes[s.scope] {
 			errs.Add(pos.Shift(id.Location().From), path, "%q is available %s", id.Value, s.where)
