@@ -395,3 +395,45 @@ namespaces:
 		}
 	}
 }
+
+// TestHandshakeAfterConnect: without a connect handler the handshake is made on first use, and
+// expressions of events and of the disconnect handler see it as a connect handler would,
+// through socket.handshake, auth alone and $env.
+func TestHandshakeAfterConnect(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+namespaces:
+  /h:
+    on:
+      token:
+        - ack: ${{ auth.token }}
+      whole:
+        - ack: ${{ $env.auth.token }}
+      handshake:
+        - ack:
+            data:
+              auth: ${{ socket.handshake.auth }}
+              origin: ${{ socket.handshake.headers.origin }}
+              addr: ${{ socket.handshake.address startsWith "127.0.0.1:" }}
+      disconnect:
+        - print: "bye ${{ auth.token }}"
+`+syncHandler)
+	c := s.dial(t, "/h", dialOpts{auth: map[string]any{"token": "abc"}, origin: s.url})
+	if got := c.emitAck(t, "token"); !reflect.DeepEqual(got, []any{"abc"}) {
+		t.Fatalf("auth.token = %v", got)
+	}
+	if got := c.emitAck(t, "whole"); !reflect.DeepEqual(got, []any{"abc"}) {
+		t.Fatalf("$env.auth.token = %v", got)
+	}
+	want := map[string]any{"auth": map[string]any{"token": "abc"}, "origin": s.url, "addr": true}
+	if got := c.emitAck(t, "handshake"); !reflect.DeepEqual(got, []any{want}) {
+		t.Fatalf("socket.handshake = %v", got)
+	}
+	c.close()
+	s.out.WaitFor(t, "bye abc")
+
+	anon := s.dial(t, "/h", dialOpts{})
+	if got := anon.emitAck(t, "handshake"); !reflect.DeepEqual(got, []any{map[string]any{"auth": map[string]any{}, "origin": "", "addr": true}}) {
+		t.Fatalf("socket.handshake without auth = %v", got)
+	}
+}

@@ -20,14 +20,27 @@ type conn struct {
 	r      *Router
 	s      *sio.Socket
 	ns     string
-	hs     tmpl.Handshake
 	budget budgets
+	// hs is the normalised handshake, made by handshake on first use: most handlers never read
+	// it, and an idle connection need not hold a copy of its headers.
+	hs     *tmpl.Handshake
+	hsOnce sync.Once
 }
 
 var _ actions.Conn = (*conn)(nil)
 
 func newConn(r *Router, s *sio.Socket) *conn {
-	return &conn{r: r, s: s, ns: string(s.Nsp().Name()), hs: handshake(s)}
+	normaliseAuth(s.Handshake().Auth)
+	return &conn{r: r, s: s, ns: string(s.Nsp().Name())}
+}
+
+// handshake returns the socket's normalised handshake, made on the first call.
+func (c *conn) handshake() *tmpl.Handshake {
+	c.hsOnce.Do(func() {
+		hs := handshake(c.s)
+		c.hs = &hs
+	})
+	return c.hs
 }
 
 // ID is the socket's id.
@@ -179,19 +192,28 @@ func (r *Router) namespace(name string) sio.Namespace {
 	return nil
 }
 
-// handshake normalises the engine's handshake so configs are portable across clients.
-func handshake(s *sio.Socket) tmpl.Handshake {
-	h := s.Handshake()
-	hs := tmpl.Handshake{Auth: map[string]any{}, Query: map[string]string{}, Headers: map[string]string{}, Address: h.Address}
-	if a, ok := incoming([]any{map[string]any(h.Auth)})[0].(map[string]any); ok && a != nil {
-		hs.Auth = a
-	}
-	for k, v := range hs.Auth {
+// normaliseAuth converts the engine's auth payload in place, once, as the socket is admitted:
+// binary buffers become []byte, and the lists of an Engine.IO 3 client's query string single
+// values. (Everything that reads auth, the cluster's description of the socket included, sees
+// it converted.)
+func normaliseAuth(auth map[string]any) {
+	incomingValue(auth)
+	for k, v := range auth {
 		// Engine.IO 3 clients send auth in the namespace's query string: one value per key
 		switch l := v.(type) {
 		case []string:
-			hs.Auth[k] = first(l)
+			auth[k] = first(l)
 		}
+	}
+}
+
+// handshake normalises the engine's handshake so configs are portable across clients; the
+// auth payload was converted by normaliseAuth.
+func handshake(s *sio.Socket) tmpl.Handshake {
+	h := s.Handshake()
+	hs := tmpl.Handshake{Auth: map[string]any{}, Query: map[string]string{}, Headers: map[string]string{}, Address: h.Address}
+	if h.Auth != nil {
+		hs.Auth = h.Auth
 	}
 	for k, v := range h.Query {
 		hs.Query[strings.ToLower(k)] = first(v)

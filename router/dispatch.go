@@ -121,8 +121,7 @@ func (r *Router) run(c *conn, d *deferredConn, h *Handler, event string, args []
 		Args:      args,
 		Event:     event,
 		Namespace: c.ns,
-		Socket:    tmpl.Socket{ID: c.ID(), Handshake: c.hs},
-		Auth:      c.hs.Auth,
+		Socket:    tmpl.Socket{ID: c.ID()},
 		Reason:    reason,
 		Env:       r.environ,
 	}
@@ -131,6 +130,8 @@ func (r *Router) run(c *conn, d *deferredConn, h *Handler, event string, args []
 	}
 	if h.UsesSocket {
 		f.env.Socket.Rooms = c.rooms()
+		f.env.Socket.Handshake = *c.handshake()
+		f.env.Auth = f.env.Socket.Handshake.Auth
 	}
 	f.conn = eventConn{conn: c, plain: args}
 	f.ctx = actions.Context{Env: &f.env, Conn: &f.conn, Print: r.printLine, Log: r.log}

@@ -26,7 +26,8 @@ type Namespace struct {
 type Handler struct {
 	Event string
 	Steps actions.Steps
-	// UsesSocket is set when an expression reads socket, so its rooms must be looked up.
+	// UsesSocket is set when an expression reads socket or auth, so the socket's rooms must be
+	// looked up and its handshake given.
 	UsesSocket bool
 	// KeepsContext is set when a step may use the run's context after the run (an on_ack), so
 	// the context cannot be reused for another run.
