@@ -37,7 +37,10 @@ type Conn interface {
 	EmitWithAck(m Message, timeout time.Duration, cb func(replies []any, err error)) error
 }
 
-// Context is everything an action may use while handling one event.
+// Context is everything an action may use while handling one event. It and its Env belong to
+// that one run of the handler: an action that uses them once its Run has returned must say so
+// with a KeepsContext method returning true (see Steps.KeepsContext), or the router may reuse
+// them for another event.
 type Context struct {
 	// Env is what expressions read.
 	Env *tmpl.Env

@@ -63,7 +63,9 @@ func fieldsOf(lists ...[]config.Field) []config.Field {
 
 // emitter is the shared implementation of emit, send and broadcast.
 type emitter struct {
-	event       tmpl.Template
+	event tmpl.Template
+	// name is the event's name when it is the same for every event, checked once at compile time.
+	name        string
 	payload     payload
 	to          []tmpl.Template
 	broadcast   bool
@@ -96,6 +98,8 @@ func newEmitter(b *Builder, event tmpl.Template, broadcast bool) *emitter {
 			b.Errorf("event", "the event name must not be empty")
 		} else if IsReserved(s) {
 			b.Errorf("event", "%q is reserved by Socket.IO and cannot be emitted", s)
+		} else {
+			e.name = s
 		}
 	}
 	toSender := !e.broadcast && !b.Has("to")
@@ -128,10 +132,16 @@ func newEmitter(b *Builder, event tmpl.Template, broadcast bool) *emitter {
 // UsesSocket reports whether the emission's expressions read socket.
 func (e *emitter) UsesSocket() bool { return e.socket }
 
+// KeepsContext reports whether the emission has an on_ack, which runs in the event's context
+// once the acknowledgement comes.
+func (e *emitter) KeepsContext() bool { return e.onAck != nil }
+
 // Run evaluates the emission and hands it to the connection.
 func (e *emitter) Run(ctx *Context) error {
 	m := Message{Namespace: e.namespace, Broadcast: e.broadcast, IncludeSelf: e.includeSelf, Event: "message"}
-	if e.event != nil {
+	if e.name != "" {
+		m.Event = e.name
+	} else if e.event != nil {
 		v, err := e.event.Eval(ctx.Env)
 		if err != nil {
 			return fmt.Errorf("event: %w", err)

@@ -77,6 +77,24 @@ func (s Steps) usesSocket() bool {
 	return false
 }
 
+// KeepsContext reports whether a step may use the Context of a run after the run has
+// returned, as an on_ack does when the acknowledgement comes: such a Context must not be
+// reused for another run.
+func (s Steps) KeepsContext() bool {
+	for _, st := range s {
+		if keepsContext(st.Action) {
+			return true
+		}
+	}
+	return false
+}
+
+// keepsContext reports whether a declares that it keeps its Context.
+func keepsContext(a Action) bool {
+	k, ok := a.(interface{ KeepsContext() bool })
+	return ok && k.KeepsContext()
+}
+
 func compileSteps(steps []*config.Step, scopes tmpl.Scopes, errs *config.Errors) Steps {
 	var out Steps
 	for _, st := range steps {
@@ -110,3 +128,6 @@ type socketUser struct{ Action }
 
 // UsesSocket reports true.
 func (socketUser) UsesSocket() bool { return true }
+
+// KeepsContext reports whether the wrapped action keeps its Context.
+func (u socketUser) KeepsContext() bool { return keepsContext(u.Action) }

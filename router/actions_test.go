@@ -2,7 +2,9 @@ package router_test
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
@@ -344,4 +346,94 @@ namespaces:
 	s.out.WaitFor(t, `{"addr":true,"auth":{"token":"abc"},"token":"abc","ua":""}`)
 	s.dial(t, "/h", dialOpts{})
 	s.out.WaitFor(t, `{"addr":true,"auth":{},"token":null,"ua":""}`)
+}
+
+// TestSocketsAtOnceKeepTheirEvents: sockets sending at the same time each get back exactly
+// what they sent, in order, with their own id; and `${{ $env }}` in a connect handler, sent
+// only once the socket is connected, still shows the connect handler's environment.
+func TestSocketsAtOnceKeepTheirEvents(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+namespaces:
+  /e:
+    on:
+      connect:
+        - emit: { event: env, data: "${{ $env }}" }
+      echo:
+        - emit: { event: echoed, data: "${{ data }}" }
+        - emit: { event: from, data: "${{ socket.id }} ${{ data.n }}" }
+`+syncHandler)
+	const sockets, events = 4, 100
+	clients := make([]*client, sockets)
+	for i := range clients {
+		clients[i] = s.dial(t, "/e", dialOpts{})
+		got := clients[i].expect(t, "env")
+		env, _ := got[0].(map[string]any)
+		if env["Event"] != "connect" || env["Namespace"] != "/e" {
+			t.Fatalf("$env at connect = %v", got)
+		}
+	}
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range events {
+				c.emit("echo", map[string]any{"socket": float64(i), "n": float64(n)})
+			}
+		}()
+	}
+	wg.Wait()
+	for i, c := range clients {
+		for n := range events {
+			if got := c.expect(t, "echoed"); !reflect.DeepEqual(got, []any{map[string]any{"socket": float64(i), "n": float64(n)}}) {
+				t.Fatalf("socket %d, event %d: echoed %v", i, n, got)
+			}
+			if got := c.expect(t, "from"); !reflect.DeepEqual(got, []any{fmt.Sprintf("%s %d", c.id, n)}) {
+				t.Fatalf("socket %d, event %d: from %v", i, n, got)
+			}
+		}
+	}
+}
+
+// TestHandshakeAfterConnect: without a connect handler the handshake is made on first use, and
+// expressions of events and of the disconnect handler see it as a connect handler would,
+// through socket.handshake, auth alone and $env.
+func TestHandshakeAfterConnect(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+namespaces:
+  /h:
+    on:
+      token:
+        - ack: ${{ auth.token }}
+      whole:
+        - ack: ${{ $env.auth.token }}
+      handshake:
+        - ack:
+            data:
+              auth: ${{ socket.handshake.auth }}
+              origin: ${{ socket.handshake.headers.origin }}
+              addr: ${{ socket.handshake.address startsWith "127.0.0.1:" }}
+      disconnect:
+        - print: "bye ${{ auth.token }}"
+`+syncHandler)
+	c := s.dial(t, "/h", dialOpts{auth: map[string]any{"token": "abc"}, origin: s.url})
+	if got := c.emitAck(t, "token"); !reflect.DeepEqual(got, []any{"abc"}) {
+		t.Fatalf("auth.token = %v", got)
+	}
+	if got := c.emitAck(t, "whole"); !reflect.DeepEqual(got, []any{"abc"}) {
+		t.Fatalf("$env.auth.token = %v", got)
+	}
+	want := map[string]any{"auth": map[string]any{"token": "abc"}, "origin": s.url, "addr": true}
+	if got := c.emitAck(t, "handshake"); !reflect.DeepEqual(got, []any{want}) {
+		t.Fatalf("socket.handshake = %v", got)
+	}
+	c.close()
+	s.out.WaitFor(t, "bye abc")
+
+	anon := s.dial(t, "/h", dialOpts{})
+	if got := anon.emitAck(t, "handshake"); !reflect.DeepEqual(got, []any{map[string]any{"auth": map[string]any{}, "origin": "", "addr": true}}) {
+		t.Fatalf("socket.handshake without auth = %v", got)
+	}
 }

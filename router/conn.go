@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
@@ -21,17 +20,27 @@ type conn struct {
 	r      *Router
 	s      *sio.Socket
 	ns     string
-	hs     tmpl.Handshake
 	budget budgets
-	// plain holds the arguments of the event being handled, as incoming returned them: values
-	// handed on unchanged (`${{ data }}`) need no second walk on the way out (plainOut).
-	plain atomic.Pointer[[]any]
+	// hs is the normalised handshake, made by handshake on first use: most handlers never read
+	// it, and an idle connection need not hold a copy of its headers.
+	hs     *tmpl.Handshake
+	hsOnce sync.Once
 }
 
 var _ actions.Conn = (*conn)(nil)
 
 func newConn(r *Router, s *sio.Socket) *conn {
-	return &conn{r: r, s: s, ns: string(s.Nsp().Name()), hs: handshake(s)}
+	normaliseAuth(s.Handshake().Auth)
+	return &conn{r: r, s: s, ns: string(s.Nsp().Name())}
+}
+
+// handshake returns the socket's normalised handshake, made on the first call.
+func (c *conn) handshake() *tmpl.Handshake {
+	c.hsOnce.Do(func() {
+		hs := handshake(c.s)
+		c.hs = &hs
+	})
+	return c.hs
 }
 
 // ID is the socket's id.
@@ -87,8 +96,11 @@ func (c *conn) target(m actions.Message) (sio.Namespace, error) {
 }
 
 // Emit delivers m: to the sender, to rooms or socket ids, or to the whole namespace.
-func (c *conn) Emit(m actions.Message) error {
-	args := c.outgoing(m.Args)
+func (c *conn) Emit(m actions.Message) error { return c.emit(m, nil) }
+
+// emit delivers m; arguments that are among plain go to the engine unprepared (plainOut).
+func (c *conn) emit(m actions.Message, plain []any) error {
+	args := plainOut(m.Args, plain)
 	if !m.Broadcast && len(m.To) == 0 {
 		return c.s.Emit(m.Event, args...)
 	}
@@ -118,6 +130,11 @@ func (c *conn) Emit(m actions.Message) error {
 // EmitWithAck emits to one socket and calls cb with its acknowledgement, or with an error
 // after timeout. The engine's own timeout mutates per-socket state, so the timer is ours.
 func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]any, error)) error {
+	return c.emitWithAck(m, timeout, cb, nil)
+}
+
+// emitWithAck is EmitWithAck; arguments that are among plain go to the engine unprepared.
+func (c *conn) emitWithAck(m actions.Message, timeout time.Duration, cb func([]any, error), plain []any) error {
 	var once sync.Once
 	done := func(replies []any, err error) {
 		once.Do(func() {
@@ -138,7 +155,7 @@ func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 		s, _ := ns.Sockets().Load(sio.SocketId(m.To[0]))
 		if s == nil && c.r.cluster != nil {
 			// Perhaps on another node: ask the cluster, as Node's adapter does.
-			return c.r.cluster.emitWithAck(nsName(m.Namespace, c.ns), m.To[0], m.Event, c.outgoing(m.Args), timeout, done)
+			return c.r.cluster.emitWithAck(nsName(m.Namespace, c.ns), m.To[0], m.Event, plainOut(m.Args, plain), timeout, done)
 		}
 		if s == nil {
 			return fmt.Errorf("to: no socket %q is connected to %s", m.To[0], nsName(m.Namespace, c.ns))
@@ -157,7 +174,7 @@ func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 		}
 		done(replies, err)
 	})
-	return target.Emit(m.Event, append(c.outgoing(m.Args), ack)...)
+	return target.Emit(m.Event, append(plainOut(m.Args, plain), ack)...)
 }
 
 func nsName(ns, current string) string {
@@ -175,19 +192,28 @@ func (r *Router) namespace(name string) sio.Namespace {
 	return nil
 }
 
-// handshake normalises the engine's handshake so configs are portable across clients.
-func handshake(s *sio.Socket) tmpl.Handshake {
-	h := s.Handshake()
-	hs := tmpl.Handshake{Auth: map[string]any{}, Query: map[string]string{}, Headers: map[string]string{}, Address: h.Address}
-	if a, ok := incoming([]any{map[string]any(h.Auth)})[0].(map[string]any); ok && a != nil {
-		hs.Auth = a
-	}
-	for k, v := range hs.Auth {
+// normaliseAuth converts the engine's auth payload in place, once, as the socket is admitted:
+// binary buffers become []byte, and the lists of an Engine.IO 3 client's query string single
+// values. (Everything that reads auth, the cluster's description of the socket included, sees
+// it converted.)
+func normaliseAuth(auth map[string]any) {
+	incomingValue(auth)
+	for k, v := range auth {
 		// Engine.IO 3 clients send auth in the namespace's query string: one value per key
 		switch l := v.(type) {
 		case []string:
-			hs.Auth[k] = first(l)
+			auth[k] = first(l)
 		}
+	}
+}
+
+// handshake normalises the engine's handshake so configs are portable across clients; the
+// auth payload was converted by normaliseAuth.
+func handshake(s *sio.Socket) tmpl.Handshake {
+	h := s.Handshake()
+	hs := tmpl.Handshake{Auth: map[string]any{}, Query: map[string]string{}, Headers: map[string]string{}, Address: h.Address}
+	if h.Auth != nil {
+		hs.Auth = h.Auth
 	}
 	for k, v := range h.Query {
 		hs.Query[strings.ToLower(k)] = first(v)

@@ -43,7 +43,7 @@ func (r *Router) watchDisconnect(c *conn) {
 			}
 			r.log.Debug("disconnected", "namespace", c.ns, "socket", c.ID(), "reason", why)
 			if ns := r.table.Load().Namespaces[c.ns]; ns != nil && ns.Disconnect != nil {
-				_ = r.run(c, c, ns.Disconnect, "disconnect", nil, nil, why)
+				_ = r.run(c, nil, ns.Disconnect, "disconnect", nil, nil, why)
 			}
 		})
 	})
@@ -92,42 +92,68 @@ func (r *Router) onEvent(c *conn, in []any) {
 	if c.mayHoldBuffers() {
 		args = incoming(args)
 	}
-	c.plain.Store(&args)
-	_ = r.run(c, c, h, event, args, ack, "")
-	c.plain.Store(nil)
+	_ = r.run(c, nil, h, event, args, ack, "")
 }
 
-// run runs one handler for one event, with ac as the socket the actions act on. A failing
-// step is logged with its config position and ends that handler only; the socket and the
-// server go on. The error (a Rejection included) is returned for the connect handler.
-func (r *Router) run(c *conn, ac actions.Conn, h *Handler, event string, args []any, ack func([]any, error), reason string) (err error) {
-	env := &tmpl.Env{
+// frame is what one run of a handler uses: the environment its expressions read, the context
+// its actions get and the socket they act on, in one allocation. Unless the handler keeps its
+// context beyond the run (Handler.KeepsContext), the frame is reused by later runs.
+type frame struct {
+	env  tmpl.Env
+	ctx  actions.Context
+	conn eventConn
+}
+
+var frames = sync.Pool{New: func() any { return new(frame) }}
+
+// run runs one handler for one event with its arguments args. The actions act on c, or on d
+// while a connect handler runs. A failing step is logged with its config position and ends
+// that handler only; the socket and the server go on. The error (a Rejection included) is
+// returned for the connect handler.
+func (r *Router) run(c *conn, d *deferredConn, h *Handler, event string, args []any, ack func([]any, error), reason string) (err error) {
+	var f *frame
+	if h.KeepsContext {
+		f = new(frame)
+	} else {
+		f = frames.Get().(*frame)
+	}
+	f.env = tmpl.Env{
 		Args:      args,
 		Event:     event,
 		Namespace: c.ns,
-		Socket:    tmpl.Socket{ID: c.ID(), Handshake: c.hs},
-		Auth:      c.hs.Auth,
+		Socket:    tmpl.Socket{ID: c.ID()},
 		Reason:    reason,
 		Env:       r.environ,
 	}
 	if len(args) > 0 {
-		env.Data = args[0]
+		f.env.Data = args[0]
 	}
 	if h.UsesSocket {
-		env.Socket.Rooms = c.rooms()
+		f.env.Socket.Rooms = c.rooms()
+		f.env.Socket.Handshake = *c.handshake()
+		f.env.Auth = f.env.Socket.Handshake.Auth
 	}
-	ctx := &actions.Context{Env: env, Conn: ac, Print: r.print, Log: r.log}
+	f.conn = eventConn{conn: c, plain: args}
+	f.ctx = actions.Context{Env: &f.env, Conn: &f.conn, Print: r.printLine, Log: r.log}
+	if d != nil {
+		f.ctx.Conn = d
+	}
 	if ack != nil {
-		ctx.Ack = func(replies []any) { ack(c.outgoing(replies), nil) }
+		f.ctx.Ack = func(replies []any) { ack(plainOut(replies, args), nil) }
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			r.panicked(p, "handler panicked; the socket and the server go on", "namespace", c.ns, "event", event, "socket", c.ID(),
 				"at", h.Pos.String()+": "+h.Path)
 			err = fmt.Errorf("panic: %v", p)
+			return // the frame is dropped: whatever panicked may still hold it
+		}
+		if !h.KeepsContext {
+			*f = frame{} // hold on to nothing of this event
+			frames.Put(f)
 		}
 	}()
-	if err = h.Steps.Run(ctx); err != nil {
+	if err = h.Steps.Run(&f.ctx); err != nil {
 		r.logFailure(c, event, err)
 	}
 	return err

@@ -2,20 +2,34 @@ package router
 
 import (
 	"reflect"
+	"time"
 
 	"github.com/zishang520/socket.io/v3/pkg/types"
+
+	"github.com/ioroute/ioroute/actions"
 )
 
-// outgoing prepares args for the engine as the package's outgoing does, skipping the walk when
-// every argument is a scalar or one of the current event's own arguments (c.plain): those were
-// decoded from JSON and converted by incoming, so they hold nothing outgoing would change.
-func (c *conn) outgoing(args []any) []any {
-	p := c.plain.Load()
-	if p == nil {
-		return outgoing(args)
-	}
+// eventConn is the socket as the actions of one handler run see it: c, knowing the arguments
+// of the event being handled (plain), which its emissions need not prepare again.
+type eventConn struct {
+	*conn
+	plain []any
+}
+
+// Emit delivers m as conn.Emit does.
+func (e *eventConn) Emit(m actions.Message) error { return e.emit(m, e.plain) }
+
+// EmitWithAck emits as conn.EmitWithAck does.
+func (e *eventConn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]any, error)) error {
+	return e.emitWithAck(m, timeout, cb, e.plain)
+}
+
+// plainOut prepares args for the engine as outgoing does, skipping the walk when every argument
+// is a scalar or one of plain, the arguments of the event being handled: those were decoded
+// from JSON and converted by incoming, so they hold nothing outgoing would change.
+func plainOut(args, plain []any) []any {
 	for _, a := range args {
-		if !plainArg(a, *p) {
+		if !plainArg(a, plain) {
 			return outgoing(args)
 		}
 	}

@@ -56,6 +56,8 @@ type Router struct {
 	declareMu sync.Mutex
 	panics    atomic.Int64
 	cluster   *cluster // nil without server.adapter.redis
+	// printLine is print, bound once rather than for every handler run.
+	printLine func(line string)
 }
 
 // Panics counts the handler panics recovered since the router started.
@@ -64,6 +66,7 @@ func (r *Router) Panics() int64 { return r.panics.Load() }
 // New prepares a router for table; Start begins serving.
 func New(t *Table, opts Options) (*Router, error) {
 	r := &Router{server: t.File.Server, log: opts.Logger, out: opts.Stdout, environ: environ()}
+	r.printLine = r.print
 	if r.log == nil {
 		r.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

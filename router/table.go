@@ -26,10 +26,14 @@ type Namespace struct {
 type Handler struct {
 	Event string
 	Steps actions.Steps
-	// UsesSocket is set when an expression reads socket, so its rooms must be looked up.
+	// UsesSocket is set when an expression reads socket or auth, so the socket's rooms must be
+	// looked up and its handshake given.
 	UsesSocket bool
-	Pos        config.Pos
-	Path       string
+	// KeepsContext is set when a step may use the run's context after the run (an on_ack), so
+	// the context cannot be reused for another run.
+	KeepsContext bool
+	Pos          config.Pos
+	Path         string
 	// source is the handler as written, without positions, to compare tables on reload.
 	source any
 }
@@ -52,7 +56,8 @@ func Compile(f *config.File) (*Table, error) {
 				continue
 			}
 			steps, usesSocket := actions.Compile(h.Steps, actions.ScopeFor(h.Event), &errs)
-			c := &Handler{Event: h.Event, Steps: steps, UsesSocket: usesSocket, Pos: h.Pos, Path: h.Path, source: h.Body.Plain()}
+			c := &Handler{Event: h.Event, Steps: steps, UsesSocket: usesSocket, KeepsContext: steps.KeepsContext(),
+				Pos: h.Pos, Path: h.Path, source: h.Body.Plain()}
 			switch h.Event {
 			case "connect":
 				ns.Connect = c

@@ -20,14 +20,43 @@ type Program struct {
 	Source string
 	Pos    config.Pos
 	prog   *vm.Program
-	// UsesSocket reports whether the expression reads socket (whose rooms cost a lookup).
+	// UsesSocket reports whether the expression reads what the socket holds rather than the
+	// event: socket (whose rooms cost a lookup and whose handshake a copy), auth (the
+	// handshake's), or everything through $env.
 	UsesSocket bool
+	// field reads the value directly when the expression is one of Env's names and nothing else.
+	field func(*Env) any
+	// whole is set when the expression reads $env, the environment itself, which it could hand
+	// on as a value: it gets a copy, so nothing it yields points into an Env the caller reuses.
+	whole bool
+}
+
+// fields read Env's names as the virtual machine does: an expression that is only a name, such
+// as `${{ data }}` (the usual way to hand an event on), needs no machine to run.
+var fields = map[string]func(*Env) any{
+	"data":      func(e *Env) any { return e.Data },
+	"args":      func(e *Env) any { return e.Args },
+	"event":     func(e *Env) any { return e.Event },
+	"namespace": func(e *Env) any { return e.Namespace },
+	"socket":    func(e *Env) any { return e.Socket },
+	"auth":      func(e *Env) any { return e.Auth },
+	"reason":    func(e *Env) any { return e.Reason },
+	"env":       func(e *Env) any { return e.Env },
+	"reply":     func(e *Env) any { return e.Reply },
+	"replies":   func(e *Env) any { return e.Replies },
 }
 
 var vms = sync.Pool{New: func() any { return new(vm.VM) }}
 
 // Run evaluates the program against env.
 func (p *Program) Run(env *Env) (any, error) {
+	if p.field != nil && env != nil {
+		return p.field(env), nil
+	}
+	if p.whole && env != nil {
+		e := *env
+		env = &e
+	}
 	m := vms.Get().(*vm.VM)
 	out, err := m.Run(p.prog, env)
 	vms.Put(m)
@@ -98,8 +127,11 @@ func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool
 		if !isID {
 			return
 		}
-		if id.Value == "socket" {
+		switch id.Value {
+		case "socket", "auth":
 			p.UsesSocket = true
+		case "$env":
+			p.UsesSocket, p.whole = true, true
 		}
 		if s, scoped := scopedNames[id.Value]; scoped && !scopes[s.scope] {
 			errs.Add(pos.Shift(id.Location().From), path, "%q is available %s", id.Value, s.where)
@@ -108,6 +140,9 @@ func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool
 	}))
 	if !ok {
 		return nil
+	}
+	if id, isID := node.(*ast.IdentifierNode); isID && !asBool {
+		p.field = fields[id.Value] // a condition is left to the machine, which checks it is a bool
 	}
 	return p
 }

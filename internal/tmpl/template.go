@@ -13,7 +13,7 @@ type Template interface {
 	Eval(env *Env) (any, error)
 	// Const reports whether the value is the same for every event.
 	Const() bool
-	// UsesSocket reports whether evaluating reads env.Socket.
+	// UsesSocket reports whether evaluating reads env.Socket or env.Auth (see Program.UsesSocket).
 	UsesSocket() bool
 }
 
