@@ -28,6 +28,7 @@ import (
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
+	"github.com/ioroute/ioroute/internal/profiling"
 	"github.com/ioroute/ioroute/router"
 )
 
@@ -35,6 +36,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:3002", "address to listen on")
 	tuned := flag.Bool("tuned", false, "use ioroute's engine write path (router.TuneEngine)")
 	flag.Parse()
+	defer profiling.Start(os.Stderr, "handwritten")()
 
 	opts := sio.DefaultServerOptions()
 	opts.SetServeClient(false)

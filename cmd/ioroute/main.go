@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/ioroute/ioroute/internal/profiling"
 	"github.com/ioroute/ioroute/router"
 	"github.com/ioroute/ioroute/schema"
 )
@@ -104,7 +105,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		defer stopDebug()
 	}
-	defer startProfiles(stderr)()
+	defer profiling.Start(stderr, "ioroute run")()
 	path := fs.Arg(0)
 	table, err := router.Load(path)
 	if err != nil {

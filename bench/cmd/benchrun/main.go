@@ -66,7 +66,7 @@ type runner struct {
 	pin    bool
 	config string
 	log    io.Writer
-	// profile: ioroute writes CPU and allocation profiles of each run into out/profiles
+	// profile: the Go servers write CPU and allocation profiles of each run into out/profiles
 	profile bool
 }
 
@@ -82,7 +82,7 @@ func mainErr() int {
 	out := flag.String("out", "bench/out", "folder for binaries, server logs and raw results")
 	pin := flag.Bool("pin", true, "pin the server to CPU 0 and the load generator to CPU 1 with taskset")
 	config := flag.String("config", "examples/chat/chat.yaml", "the config ioroute serves")
-	profile := flag.Bool("profile", false, "ioroute writes a CPU and an allocation profile of each run to OUT/profiles (pprof format)")
+	profile := flag.Bool("profile", false, "the Go servers write a CPU and an allocation profile of each run to OUT/profiles (pprof format)")
 	flag.Parse()
 
 	if _, err := os.Stat("go.mod"); err != nil {
@@ -340,7 +340,7 @@ func (r *runner) runOne(ctx context.Context, s server, sc scenario, label string
 	}
 	srv := exec.Command(argv[0], argv[1:]...)
 	srv.Stdout, srv.Stderr = logf, logf
-	if r.profile && s.name == "ioroute" {
+	if r.profile && s.name != "node" {
 		env, err := r.profileEnv(label)
 		if err != nil {
 			return res, err
@@ -381,8 +381,8 @@ func (r *runner) runOne(ctx context.Context, s server, sc scenario, label string
 	return res, nil
 }
 
-// profileEnv names the profile files of one run, in the environment variables ioroute reads
-// (cmd/ioroute/profile.go).
+// profileEnv names the profile files of one run, in the environment variables ioroute and
+// the hand-written servers read (internal/profiling).
 func (r *runner) profileEnv(label string) ([]string, error) {
 	dir := filepath.Join(r.out, "profiles")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
