@@ -1,6 +1,9 @@
 package router
 
 import (
+	"sync"
+	"sync/atomic"
+
 	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
@@ -12,8 +15,22 @@ import (
 // compression level and looked up at another): most of a chat server's CPU. Here the packet
 // is encoded once and written to each recipient as a plain frame. Rooms, exclusions and
 // flags keep their meaning: recipients are chosen by the engine's own adapter.
+//
+// Choosing them was then the largest cost left (the engine walks its maps and sets and builds
+// a fresh list for every broadcast), so the lists of the most common broadcasts, to the whole
+// namespace or to one room without exclusions, are kept between broadcasts, and dropped
+// whenever any socket joins or leaves any room (connecting and disconnecting included).
 type broadcastAdapter struct {
 	sio.Adapter
+	// recipients holds, by recipientsKey, the sockets of the broadcasts chosen since the last
+	// change of membership; a change replaces the whole map.
+	recipients atomic.Pointer[sync.Map]
+}
+
+// recipientsKey names a kept list of recipients: the whole namespace, or one room.
+type recipientsKey struct {
+	room sio.Room
+	all  bool
 }
 
 // broadcastAdapterBuilder makes a broadcastAdapter for each namespace.
@@ -22,8 +39,77 @@ type broadcastAdapterBuilder struct{}
 // New wraps the engine's adapter for nsp.
 func (broadcastAdapterBuilder) New(nsp sio.Namespace) sio.Adapter {
 	a := &broadcastAdapter{Adapter: sio.NewAdapter(nsp)}
+	a.recipients.Store(new(sync.Map))
 	a.Prototype(a)
 	return a
+}
+
+// AddAll adds a socket to rooms, and drops the kept recipient lists.
+func (a *broadcastAdapter) AddAll(id sio.SocketId, rooms *types.Set[sio.Room]) {
+	a.Adapter.AddAll(id, rooms)
+	a.recipients.Store(new(sync.Map))
+}
+
+// Del removes a socket from a room, and drops the kept recipient lists.
+func (a *broadcastAdapter) Del(id sio.SocketId, room sio.Room) {
+	a.Adapter.Del(id, room)
+	a.recipients.Store(new(sync.Map))
+}
+
+// DelAll removes a socket from all its rooms, and drops the kept recipient lists.
+func (a *broadcastAdapter) DelAll(id sio.SocketId) {
+	a.Adapter.DelAll(id)
+	a.recipients.Store(new(sync.Map))
+}
+
+// chosen returns the sockets opts selects: a kept list when there is one (see
+// broadcastAdapter), else the engine's choice. Kept lists are stored in the map current when
+// the choice began, so a list chosen while the membership changed is never used: the change
+// has replaced that map. A socket in a list may have disconnected since; callers check.
+func (a *broadcastAdapter) chosen(opts *sio.BroadcastOptions) []*sio.Socket {
+	key, keep := recipientsKeyOf(opts)
+	var kept *sync.Map
+	if keep {
+		kept = a.recipients.Load()
+		if l, ok := kept.Load(key); ok {
+			return l.([]*sio.Socket)
+		}
+	}
+	var list []*sio.Socket
+	a.FetchSockets(opts)(func(sockets []sio.SocketDetails, _ error) {
+		list = make([]*sio.Socket, 0, len(sockets))
+		for _, d := range sockets {
+			if s, ok := d.(*sio.Socket); ok {
+				list = append(list, s)
+			}
+		}
+	})
+	if keep {
+		kept.Store(key, list)
+	}
+	return list
+}
+
+// recipientsKeyOf tells whether the recipients of opts may be kept, and under which key: a
+// broadcast to the whole namespace or to one room, with no exclusions.
+func recipientsKeyOf(opts *sio.BroadcastOptions) (recipientsKey, bool) {
+	if opts == nil {
+		return recipientsKey{all: true}, true
+	}
+	if opts.Except != nil && opts.Except.Len() > 0 {
+		return recipientsKey{}, false
+	}
+	rooms := 0
+	if opts.Rooms != nil {
+		rooms = opts.Rooms.Len()
+	}
+	switch rooms {
+	case 0:
+		return recipientsKey{all: true}, true
+	case 1:
+		return recipientsKey{room: opts.Rooms.Keys()[0]}, true
+	}
+	return recipientsKey{}, false
 }
 
 // Broadcast sends packet to the sockets opts selects. A recipient on ioroute's websocket
@@ -44,26 +130,23 @@ func (a *broadcastAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastO
 			text = sb.Bytes()
 		}
 	}
-	a.FetchSockets(opts)(func(sockets []sio.SocketDetails, _ error) {
-		for _, d := range sockets {
-			s, ok := d.(*sio.Socket)
-			if !ok {
-				continue
-			}
-			if notify := s.NotifyOutgoingListeners(); notify != nil {
-				notify(packet)
-			}
-			if text != nil {
-				if t, ok := s.Conn().Transport().(*wsTransport); ok {
-					if writeOpts.Volatile && t.q.busy() {
-						continue // as the engine does: a volatile packet is dropped when it would wait
-					}
-					if t.queueText(text) {
-						continue
-					}
+	for _, s := range a.chosen(opts) {
+		if !s.Connected() {
+			continue
+		}
+		if notify := s.NotifyOutgoingListeners(); notify != nil {
+			notify(packet)
+		}
+		if text != nil {
+			if t, ok := s.Conn().Transport().(*wsTransport); ok {
+				if writeOpts.Volatile && t.q.busy() {
+					continue // as the engine does: a volatile packet is dropped when it would wait
+				}
+				if t.queueText(text) {
+					continue
 				}
 			}
-			s.Client().WriteToEngine(encoded, writeOpts)
 		}
-	})
+		s.Client().WriteToEngine(encoded, writeOpts)
+	}
 }
