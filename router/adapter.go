@@ -39,7 +39,7 @@ type broadcastAdapterBuilder struct{}
 // New wraps the engine's adapter for nsp.
 func (broadcastAdapterBuilder) New(nsp sio.Namespace) sio.Adapter {
 	a := &broadcastAdapter{Adapter: sio.NewAdapter(nsp)}
-	a.recipients.Store(new(sync.Map))
+	a.dropKept()
 	a.Prototype(a)
 	return a
 }
@@ -47,20 +47,23 @@ func (broadcastAdapterBuilder) New(nsp sio.Namespace) sio.Adapter {
 // AddAll adds a socket to rooms, and drops the kept recipient lists.
 func (a *broadcastAdapter) AddAll(id sio.SocketId, rooms *types.Set[sio.Room]) {
 	a.Adapter.AddAll(id, rooms)
-	a.recipients.Store(new(sync.Map))
+	a.dropKept()
 }
 
 // Del removes a socket from a room, and drops the kept recipient lists.
 func (a *broadcastAdapter) Del(id sio.SocketId, room sio.Room) {
 	a.Adapter.Del(id, room)
-	a.recipients.Store(new(sync.Map))
+	a.dropKept()
 }
 
 // DelAll removes a socket from all its rooms, and drops the kept recipient lists.
 func (a *broadcastAdapter) DelAll(id sio.SocketId) {
 	a.Adapter.DelAll(id)
-	a.recipients.Store(new(sync.Map))
+	a.dropKept()
 }
+
+// dropKept replaces the kept recipient lists by none.
+func (a *broadcastAdapter) dropKept() { a.recipients.Store(new(sync.Map)) }
 
 // chosen returns the sockets opts selects: a kept list when there is one (see
 // broadcastAdapter), else the engine's choice. Kept lists are stored in the map current when

@@ -5,7 +5,6 @@ package router
 import (
 	"errors"
 	"io"
-	"net"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -37,7 +36,7 @@ type pollState struct {
 	set *epollSet
 	id  uint64
 	// the read syscall's arguments and results, as fields so that the raw read function is
-	// made once per connection instead of once per read
+	// made once per connection (when it is registered) instead of once per read
 	readFn func(fd uintptr) bool
 	rb     []byte
 	rn     int
@@ -59,6 +58,17 @@ const workerIdle = 200 * time.Millisecond
 
 // pollEvents are the events a connection is registered for: readable or hung up, one-shot.
 const pollEvents = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT
+
+// pollEvent is the registration of the connection with id: pollEvents, and the id in the
+// event's 64 bits of user data (which Go's EpollEvent splits in two).
+func pollEvent(id uint64) unix.EpollEvent {
+	return unix.EpollEvent{Events: pollEvents, Fd: int32(id), Pad: int32(id >> 32)}
+}
+
+// pollID is the id pollEvent put in ev.
+func pollID(ev unix.EpollEvent) uint64 {
+	return uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
+}
 
 // noPoller is true to read every connection with a goroutine of its own (readLoop), as
 // where there is no epoll; tests set it to cover that path on Linux too.
@@ -88,7 +98,7 @@ func (p *poller) add(r *wsReader) bool {
 	s := p.set
 	s.nextID++
 	id := s.nextID
-	ev := unix.EpollEvent{Events: pollEvents, Fd: int32(id), Pad: int32(id >> 32)}
+	ev := pollEvent(id)
 	var err error
 	if cerr := r.rc.Control(func(fd uintptr) { err = unix.EpollCtl(s.fd, unix.EPOLL_CTL_ADD, int(fd), &ev) }); cerr != nil {
 		err = cerr
@@ -98,6 +108,7 @@ func (p *poller) add(r *wsReader) bool {
 		return false
 	}
 	r.set, r.id = s, id
+	r.readFn = r.rawRead
 	s.readers[id] = r
 	if r.ended.Load() { // closed before it was registered: unwatch found nothing to remove
 		delete(s.readers, id)
@@ -147,7 +158,7 @@ func (s *epollSet) wait(rc syscall.RawConn) {
 		s.p.mu.Lock()
 		batch = batch[:0]
 		for _, ev := range events[:n] {
-			if r := s.readers[uint64(uint32(ev.Fd))|uint64(uint32(ev.Pad))<<32]; r != nil {
+			if r := s.readers[pollID(ev)]; r != nil {
 				batch = append(batch, r)
 			}
 		}
@@ -187,7 +198,7 @@ func (p *poller) worker(r *wsReader) {
 
 // rearm has the poller report r again once it has something to read (at once if it has).
 func (p *poller) rearm(r *wsReader) {
-	ev := unix.EpollEvent{Events: pollEvents, Fd: int32(r.id), Pad: int32(r.id >> 32)}
+	ev := pollEvent(r.id)
 	_ = r.rc.Control(func(fd uintptr) { _ = unix.EpollCtl(r.set.fd, unix.EPOLL_CTL_MOD, int(fd), &ev) })
 }
 
@@ -266,11 +277,4 @@ func (r *wsReader) turn() bool {
 		}
 	}
 	return true
-}
-
-// newWSReader makes the reader of one connection.
-func newWSReader(t *wsTransport, conn *net.TCPConn, rc syscall.RawConn, limit int64) *wsReader {
-	r := &wsReader{t: t, conn: conn, rc: rc, p: wsParser{limit: limit}}
-	r.readFn = r.rawRead
-	return r
 }

@@ -2,11 +2,7 @@
 
 package router
 
-import (
-	"net"
-	"sync/atomic"
-	"syscall"
-)
+import "sync/atomic"
 
 // noPoller is moot without epoll: every websocket connection is read by a goroutine of its
 // own (readLoop).
@@ -20,8 +16,3 @@ func unwatch(*wsReader) {}
 
 // pollState is empty without a poller.
 type pollState struct{}
-
-// newWSReader makes the reader of one connection.
-func newWSReader(t *wsTransport, conn *net.TCPConn, rc syscall.RawConn, limit int64) *wsReader {
-	return &wsReader{t: t, conn: conn, rc: rc, p: wsParser{limit: limit}}
-}

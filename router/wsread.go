@@ -34,6 +34,11 @@ type wsReader struct {
 	turning sync.Mutex
 }
 
+// newWSReader makes the reader of one connection, whose messages may be limit bytes long.
+func newWSReader(t *wsTransport, conn *net.TCPConn, rc syscall.RawConn, limit int64) *wsReader {
+	return &wsReader{t: t, conn: conn, rc: rc, p: wsParser{limit: limit}}
+}
+
 // errAgain reports that a non-blocking read found nothing to read.
 var errAgain = errors.New("nothing to read")
 
