@@ -1,21 +1,27 @@
 # make test: everything CI runs, on a fresh machine too.
 # make chat: serve the chat example at http://127.0.0.1:3001
 
-.PHONY: test chat chromium redis node-deps fuzz-smoke
+.PHONY: test chat chromium redis node-deps fuzz-smoke unused
+
+# Unused code (staticcheck's U1000), from the Go module proxy at a pinned version.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+unused:
+	go run $(STATICCHECK) -checks U1000 ./...
 
 test: chromium redis node-deps
 	go vet ./...
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(MAKE) unused
 	go test -race -count=1 ./...
 	$(MAKE) fuzz-smoke
 
 # A few seconds of each fuzz target, so none rots; long runs: make fuzz-smoke FUZZTIME=10m
 FUZZTIME ?= 5s
 fuzz-smoke:
-	go test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./router
+	go test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./router/table
 	go test -run '^$$' -fuzz '^FuzzEventPath$$' -fuzztime $(FUZZTIME) ./router
-	go test -run '^$$' -fuzz '^FuzzClusterWire$$' -fuzztime $(FUZZTIME) ./router
-	go test -run '^$$' -fuzz '^FuzzWSFrames$$' -fuzztime $(FUZZTIME) ./router
+	go test -run '^$$' -fuzz '^FuzzClusterWire$$' -fuzztime $(FUZZTIME) ./internal/cluster/wire
+	go test -run '^$$' -fuzz '^FuzzWSFrames$$' -fuzztime $(FUZZTIME) ./internal/ws
 	go test -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) ./internal/tmpl
 
 chat:

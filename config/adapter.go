@@ -20,39 +20,47 @@ type RedisAdapter struct {
 	Key string
 }
 
-// DefaultRedisURL and DefaultRedisKey are used when server.adapter.redis leaves them out.
+// DefaultRedisURL and DefaultRedisKey are the Defaults of server.adapter.redis's url and key,
+// named for code that builds a RedisAdapter without a written one (from IOROUTE_REDIS_URL).
 const (
 	DefaultRedisURL = "redis://127.0.0.1:6379/0"
 	DefaultRedisKey = "socket.io"
 )
 
-// AdapterFields declares the keys of server.adapter.
-var AdapterFields = []Field{
-	{Name: "redis", Type: Object, Doc: "Join a cluster over Redis pub/sub, wire-compatible with Node's @socket.io/redis-adapter. " +
-		"The environment variable IOROUTE_REDIS_URL overrides url (and turns the adapter on).", Fields: []Field{
-		{Name: "url", Type: String, Default: DefaultRedisURL, Doc: "Redis server: redis://[user:password@]host:port/db, rediss:// for TLS."},
-		{Name: "key", Type: String, Default: DefaultRedisKey, Doc: "Prefix of the channel names; must match the other servers' adapter key."},
-	}, Example: "redis: { url: \"redis://127.0.0.1:6379/0\" }"},
+// redisFields declares the keys of server.adapter.redis.
+var redisFields = []Field{
+	{Name: "url", Type: String, Default: DefaultRedisURL, Doc: "Redis server: redis://[user:password@]host:port/db, rediss:// for TLS."},
+	{Name: "key", Type: String, Default: DefaultRedisKey, Doc: "Prefix of the channel names; must match the other servers' adapter key."},
 }
 
-// decodeAdapter reads server.adapter.
+// AdapterFields declares the keys of server.adapter.
+var AdapterFields = []Field{
+	{Name: "redis", Type: Object, Fields: redisFields, Doc: "Join a cluster over Redis pub/sub, wire-compatible with Node's @socket.io/redis-adapter. " +
+		"The environment variable IOROUTE_REDIS_URL overrides url (and turns the adapter on).", Example: "redis: { url: \"redis://127.0.0.1:6379/0\" }"},
+}
+
+// decodeAdapter reads server.adapter. Writing redis, even empty, turns the Redis adapter on,
+// so redis has no Default; its own keys do.
 func decodeAdapter(n *Node, errs *Errors) Adapter {
 	var a Adapter
 	r := n.Get("redis")
 	if r == nil {
 		return a
 	}
-	a.Redis = &RedisAdapter{URL: DefaultRedisURL, Key: DefaultRedisKey}
-	if u := r.Get("url"); u != nil {
-		a.Redis.URL = u.Text
-		if msg := checkRedisURL(u.Text); msg != "" {
-			errs.Add(u.Pos, u.Path, "%s", msg)
-		}
-	}
-	if k := r.Get("key"); k != nil {
-		a.Redis.Key = k.Text
-		if k.Text == "" {
-			errs.Add(k.Pos, k.Path, "must not be empty")
+	a.Redis = &RedisAdapter{}
+	for _, e := range withDefaults(r, redisFields) {
+		v := e.Value
+		switch e.Key {
+		case "url":
+			a.Redis.URL = v.Text
+			if msg := checkRedisURL(v.Text); msg != "" {
+				errs.Add(v.Pos, v.Path, "%s", msg)
+			}
+		case "key":
+			a.Redis.Key = v.Text
+			if v.Text == "" {
+				errs.Add(v.Pos, v.Path, "must not be empty")
+			}
 		}
 	}
 	return a

@@ -6,7 +6,6 @@ package config
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -66,15 +65,6 @@ var TopFields = []Field{
 // NamespaceFields declares the keys of one namespace.
 var NamespaceFields = []Field{
 	{Name: "on", Type: Map, Doc: "Event name to steps. `connect` and `disconnect` are the lifecycle events."},
-}
-
-// Load reads and parses the config file at path.
-func Load(path string) (*File, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return Parse(path, src)
 }
 
 // Parse parses config source; name is used in positions and to resolve relative paths.

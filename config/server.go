@@ -2,23 +2,26 @@ package config
 
 import (
 	"path/filepath"
+	"reflect"
 	"time"
 )
 
-// Server holds the server settings of a config, with defaults applied.
+// Server holds the server settings of a config, with defaults applied. The setting tag names
+// the key of ServerFields that each field holds, so RestartChanged can compare a setting's
+// values without a list of its own.
 type Server struct {
-	Listen         string
-	Path           string
-	Origins        []string
-	Credentials    bool
-	Static         string // absolute directory, or "" for none
-	PingInterval   time.Duration
-	PingTimeout    time.Duration
-	ConnectTimeout time.Duration
-	MaxPayload     int
-	AllowEIO3      bool
-	Limits         Limits
-	Adapter        Adapter
+	Listen         string        `setting:"listen"`
+	Path           string        `setting:"path"`
+	Origins        []string      `setting:"cors"`
+	Credentials    bool          `setting:"cors"`
+	Static         string        `setting:"static"` // absolute directory, or "" for none
+	PingInterval   time.Duration `setting:"ping_interval"`
+	PingTimeout    time.Duration `setting:"ping_timeout"`
+	ConnectTimeout time.Duration `setting:"connect_timeout"`
+	MaxPayload     int           `setting:"max_payload"`
+	AllowEIO3      bool          `setting:"allow_eio3"`
+	Limits         Limits        `setting:"limits"`
+	Adapter        Adapter       `setting:"adapter"`
 	// Pos locates each setting that was written in the file, by field name.
 	Pos map[string]Pos
 }
@@ -46,51 +49,87 @@ var LimitFields = []Field{
 	{Name: "shutdown_timeout", Type: Duration, Default: "10s", Doc: "How long a shutdown waits for disconnect handlers and queued messages before exiting."},
 }
 
-// ServerFields declares the keys of the server section.
+// corsFields declares the keys of server.cors.
+var corsFields = []Field{
+	{Name: "origins", Type: StringList, Doc: "Allowed origins, such as \"http://localhost:8080\"; \"*\" allows any."},
+	{Name: "credentials", Type: Bool, Default: false, Doc: "Allow cookies and credentials; refused together with \"*\"."},
+}
+
+// ServerFields declares the keys of the server section. The engine, the listener and the
+// adapter are built once at start, so the settings they read are marked Restart.
 var ServerFields = []Field{
-	{Name: "listen", Type: String, Default: "127.0.0.1:3001", Doc: "Address to listen on, host:port."},
-	{Name: "path", Type: String, Default: "/socket.io", Doc: "HTTP path of the Socket.IO endpoint."},
-	{Name: "cors", Type: Object, Doc: "Cross-origin access. Without it only pages of the same origin may connect.", Fields: []Field{
-		{Name: "origins", Type: StringList, Doc: "Allowed origins, such as \"http://localhost:8080\"; \"*\" allows any."},
-		{Name: "credentials", Type: Bool, Default: false, Doc: "Allow cookies and credentials; refused together with \"*\"."},
-	}, Example: "cors: { origins: [\"*\"] }"},
+	{Name: "listen", Type: String, Default: "127.0.0.1:3001", Restart: true, Doc: "Address to listen on, host:port."},
+	{Name: "path", Type: String, Default: "/socket.io", Restart: true, Doc: "HTTP path of the Socket.IO endpoint."},
+	{Name: "cors", Type: Object, Fields: corsFields, Restart: true, Doc: "Cross-origin access. Without it only pages of the same origin may connect.",
+		Example: "cors: { origins: [\"*\"] }"},
 	{Name: "static", Type: String, Doc: "Folder served at /, relative to the config file."},
-	{Name: "ping_interval", Type: Duration, Default: "25s", Doc: "How often the server pings each client."},
-	{Name: "ping_timeout", Type: Duration, Default: "20s", Doc: "How long to wait for a pong before closing."},
-	{Name: "connect_timeout", Type: Duration, Default: "45s", Doc: "Close a transport that never connects to a namespace within this time."},
-	{Name: "max_payload", Type: Int, Default: 1000000, Doc: "Largest message accepted from a client, in bytes."},
-	{Name: "allow_eio3", Type: Bool, Default: true, Doc: "Accept socket.io-client 2.x (Engine.IO 3)."},
-	{Name: "limits", Type: Object, Fields: LimitFields, Doc: "What one client can cost the server; each limit has a safe default."},
-	{Name: "adapter", Type: Object, Fields: AdapterFields, Doc: "How several ioroute nodes share rooms and broadcasts. Without it, one node in memory."},
+	{Name: "ping_interval", Type: Duration, Default: "25s", Restart: true, Doc: "How often the server pings each client."},
+	{Name: "ping_timeout", Type: Duration, Default: "20s", Restart: true, Doc: "How long to wait for a pong before closing."},
+	{Name: "connect_timeout", Type: Duration, Default: "45s", Restart: true, Doc: "Close a transport that never connects to a namespace within this time."},
+	{Name: "max_payload", Type: Int, Default: 1000000, Restart: true, Doc: "Largest message accepted from a client, in bytes."},
+	{Name: "allow_eio3", Type: Bool, Default: true, Restart: true, Doc: "Accept socket.io-client 2.x (Engine.IO 3)."},
+	{Name: "limits", Type: Object, Fields: LimitFields, Default: map[string]any{}, Doc: "What one client can cost the server; each limit has a safe default."},
+	{Name: "adapter", Type: Object, Fields: AdapterFields, Restart: true, Doc: "How several ioroute nodes share rooms and broadcasts. Without it, one node in memory."},
 }
 
-// DefaultServer returns the settings used when the config says nothing.
+// DefaultServer returns the settings used when the config says nothing: the Default of each
+// field of ServerFields, decoded as if written.
 func DefaultServer() Server {
-	return Server{
-		Listen:         "127.0.0.1:3001",
-		Path:           "/socket.io",
-		PingInterval:   25 * time.Second,
-		PingTimeout:    20 * time.Second,
-		ConnectTimeout: 45 * time.Second,
-		MaxPayload:     1000000,
-		AllowEIO3:      true,
-		Limits: Limits{MaxConnections: 10000, EventsPerSecond: 1000, EventBurst: 2000, FloodLimit: 10000,
-			RoomsPerSocket: 100, ShutdownTimeout: 10 * time.Second},
-		Pos: map[string]Pos{},
+	var errs Errors
+	s := decodeServer(nil, "", &errs)
+	if err := errs.Err(); err != nil {
+		panic("config: a declared default does not decode: " + err.Error())
 	}
+	return s
 }
 
-// decodeServer reads the server section; dir is the config file's folder.
+// RestartChanged names the settings marked Restart in ServerFields whose values differ between
+// a and b, as "server.<name>" in the order of ServerFields. A setting's value is every field of
+// Server tagged with its name, compared with reflect.DeepEqual: nil and empty cors origins
+// differ, and a Redis adapter is compared by value.
+func RestartChanged(a, b Server) []string {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	var out []string
+	for _, f := range ServerFields {
+		if !f.Restart {
+			continue
+		}
+		for _, i := range settingIndex[f.Name] {
+			if !reflect.DeepEqual(va.Field(i).Interface(), vb.Field(i).Interface()) {
+				out = append(out, "server."+f.Name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// settingIndex lists, by setting name, the indexes of the Server fields whose setting tag
+// names it.
+var settingIndex = func() map[string][]int {
+	m := map[string][]int{}
+	t := reflect.TypeFor[Server]()
+	for i := range t.NumField() {
+		if name, ok := t.Field(i).Tag.Lookup("setting"); ok {
+			m[name] = append(m[name], i)
+		}
+	}
+	return m
+}()
+
+// decodeServer reads the server section (nil when the config has none), each key left out
+// taking its Default; dir is the config file's folder.
 func decodeServer(n *Node, dir string, errs *Errors) Server {
-	s := DefaultServer()
-	if n == nil {
-		return s
+	s := Server{Pos: map[string]Pos{}}
+	if n != nil && !CheckFields(n, ServerFields, errs) {
+		return DefaultServer()
 	}
-	if !CheckFields(n, ServerFields, errs) {
-		return s
+	if n != nil {
+		for _, e := range n.Entries {
+			s.Pos[e.Key] = e.Value.Pos
+		}
 	}
-	for _, e := range n.Entries {
-		s.Pos[e.Key] = e.Value.Pos
+	for _, e := range withDefaults(n, ServerFields) {
 		v := e.Value
 		switch e.Key {
 		case "listen":
@@ -101,22 +140,7 @@ func decodeServer(n *Node, dir string, errs *Errors) Server {
 				errs.Add(v.Pos, v.Path, "must start with \"/\"")
 			}
 		case "cors":
-			if o := v.Get("origins"); o != nil {
-				s.Origins = []string{}
-				for _, it := range o.Items {
-					s.Origins = append(s.Origins, it.Text)
-				}
-			}
-			if c := v.Get("credentials"); c != nil {
-				s.Credentials = c.Value.(bool)
-			}
-			if s.Credentials {
-				for _, o := range s.Origins {
-					if o == "*" {
-						errs.Add(v.Pos, v.Path, "origins \"*\" with credentials: true would let any site act as the user; list the allowed origins")
-					}
-				}
-			}
+			decodeCORS(v, &s, errs)
 		case "static":
 			s.Static = v.Text
 			if !filepath.IsAbs(s.Static) {
@@ -133,7 +157,7 @@ func decodeServer(n *Node, dir string, errs *Errors) Server {
 		case "allow_eio3":
 			s.AllowEIO3 = v.Value.(bool)
 		case "limits":
-			decodeLimits(v, &s.Limits, errs)
+			s.Limits = decodeLimits(v, errs)
 		case "adapter":
 			s.Adapter = decodeAdapter(v, errs)
 		}
@@ -141,9 +165,33 @@ func decodeServer(n *Node, dir string, errs *Errors) Server {
 	return s
 }
 
-// decodeLimits applies the limits written in n over the defaults in l.
-func decodeLimits(n *Node, l *Limits, errs *Errors) {
-	for _, e := range n.Entries {
+// decodeCORS reads server.cors into s.
+func decodeCORS(n *Node, s *Server, errs *Errors) {
+	for _, e := range withDefaults(n, corsFields) {
+		v := e.Value
+		switch e.Key {
+		case "origins":
+			s.Origins = []string{}
+			for _, it := range v.Items {
+				s.Origins = append(s.Origins, it.Text)
+			}
+		case "credentials":
+			s.Credentials = v.Value.(bool)
+		}
+	}
+	if s.Credentials {
+		for _, o := range s.Origins {
+			if o == "*" {
+				errs.Add(n.Pos, n.Path, "origins \"*\" with credentials: true would let any site act as the user; list the allowed origins")
+			}
+		}
+	}
+}
+
+// decodeLimits reads server.limits, each key left out taking its Default.
+func decodeLimits(n *Node, errs *Errors) Limits {
+	var l Limits
+	for _, e := range withDefaults(n, LimitFields) {
 		v := e.Value
 		switch e.Key {
 		case "shutdown_timeout":
@@ -171,4 +219,5 @@ func decodeLimits(n *Node, l *Limits, errs *Errors) {
 			l.RoomsPerSocket = i
 		}
 	}
+	return l
 }

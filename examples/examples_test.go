@@ -18,6 +18,7 @@ import (
 
 	"github.com/ioroute/ioroute/internal/testutil"
 	"github.com/ioroute/ioroute/router"
+	"github.com/ioroute/ioroute/router/table"
 )
 
 // TestMain fails the package when any server or socket goroutine outlives the tests.
@@ -46,7 +47,7 @@ func TestExamplesValidate(t *testing.T) {
 	}
 	for _, path := range files {
 		t.Run(filepath.ToSlash(path), func(t *testing.T) {
-			if _, err := router.Load(path); err != nil {
+			if _, err := table.Load(path); err != nil {
 				t.Errorf("ioroute validate %s:\n%v", path, err)
 			}
 		})
@@ -71,7 +72,7 @@ const browserTimeout = 60 * time.Second
 func TestChatInBrowser(t *testing.T) {
 	node, script := browserTools(t)
 
-	table, err := router.Load(filepath.Join("chat", "chat.yaml"))
+	table, err := table.Load(filepath.Join("chat", "chat.yaml"))
 	if err != nil {
 		t.Fatalf("load chat/chat.yaml: %v", err)
 	}

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
-	"github.com/zishang520/socket.io/v3/pkg/types"
 
 	"github.com/ioroute/ioroute/actions"
+	"github.com/ioroute/ioroute/internal/engine"
 	"github.com/ioroute/ioroute/internal/tmpl"
 )
 
@@ -55,7 +55,7 @@ func (c *conn) Join(rooms ...string) error {
 			rs = append(rs, sio.Room(r))
 		}
 	}
-	limit := c.r.table.Load().File.Server.Limits.RoomsPerSocket
+	limit := c.r.live().Limits.RoomsPerSocket
 	if in := current.Len() - 1; in+len(rs) > limit {
 		return fmt.Errorf("join_room: the socket is in %d rooms and may be in %d at most (server.limits.rooms_per_socket)", in, limit)
 	}
@@ -89,7 +89,7 @@ func (c *conn) target(m actions.Message) (sio.Namespace, error) {
 		return c.s.Nsp(), nil
 	}
 	ns := c.r.namespace(m.Namespace)
-	if _, ok := c.r.table.Load().Namespaces[m.Namespace]; !ok || ns == nil {
+	if _, ok := c.r.current.Load().Namespaces[m.Namespace]; !ok || ns == nil {
 		return nil, fmt.Errorf("namespace %q is not declared in the config", m.Namespace)
 	}
 	return ns, nil
@@ -100,7 +100,7 @@ func (c *conn) Emit(m actions.Message) error { return c.emit(m, nil) }
 
 // emit delivers m; arguments that are among plain go to the engine unprepared (plainOut).
 func (c *conn) emit(m actions.Message, plain []any) error {
-	args := plainOut(m.Args, plain)
+	args := engine.PlainOut(m.Args, plain)
 	if !m.Broadcast && len(m.To) == 0 {
 		return c.s.Emit(m.Event, args...)
 	}
@@ -143,7 +143,7 @@ func (c *conn) emitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 					c.r.panicked(p, "on_ack panicked; the socket and the server go on", "namespace", c.ns, "event", m.Event, "socket", c.ID())
 				}
 			}()
-			cb(incoming(replies), err)
+			cb(engine.Incoming(replies), err)
 		})
 	}
 	target := c.s
@@ -155,7 +155,7 @@ func (c *conn) emitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 		s, _ := ns.Sockets().Load(sio.SocketId(m.To[0]))
 		if s == nil && c.r.cluster != nil {
 			// Perhaps on another node: ask the cluster, as Node's adapter does.
-			return c.r.cluster.emitWithAck(nsName(m.Namespace, c.ns), m.To[0], m.Event, plainOut(m.Args, plain), timeout, done)
+			return c.r.cluster.EmitWithAck(nsName(m.Namespace, c.ns), m.To[0], m.Event, engine.PlainOut(m.Args, plain), timeout, done)
 		}
 		if s == nil {
 			return fmt.Errorf("to: no socket %q is connected to %s", m.To[0], nsName(m.Namespace, c.ns))
@@ -174,7 +174,7 @@ func (c *conn) emitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 		}
 		done(replies, err)
 	})
-	return target.Emit(m.Event, append(plainOut(m.Args, plain), ack)...)
+	return target.Emit(m.Event, append(engine.PlainOut(m.Args, plain), ack)...)
 }
 
 func nsName(ns, current string) string {
@@ -197,7 +197,7 @@ func (r *Router) namespace(name string) sio.Namespace {
 // values. (Everything that reads auth, the cluster's description of the socket included, sees
 // it converted.)
 func normaliseAuth(auth map[string]any) {
-	incomingValue(auth)
+	engine.IncomingMap(auth)
 	for k, v := range auth {
 		// Engine.IO 3 clients send auth in the namespace's query string: one value per key
 		switch l := v.(type) {
@@ -241,100 +241,4 @@ func first(v any) string {
 		}
 	}
 	return ""
-}
-
-// incoming converts event arguments to plain values: the engine's read-once binary buffers
-// become []byte, so they survive being read (and echoed) more than once. Maps and lists are
-// changed in place, and only where a buffer was found.
-func incoming(args []any) []any {
-	for i, a := range args {
-		if v, changed := incomingValue(a); changed {
-			args[i] = v
-		}
-	}
-	return args
-}
-
-// incomingValue returns v with its buffers converted, and whether v itself was replaced.
-func incomingValue(v any) (any, bool) {
-	switch x := v.(type) {
-	case types.BufferInterface:
-		return append([]byte(nil), x.Bytes()...), true
-	case map[string]any:
-		for k, e := range x {
-			if n, changed := incomingValue(e); changed {
-				x[k] = n
-			}
-		}
-	case []any:
-		for i, e := range x {
-			if n, changed := incomingValue(e); changed {
-				x[i] = n
-			}
-		}
-	}
-	return v, false
-}
-
-// outgoing prepares values for the engine, whose encoder handles maps only as map[string]any.
-// Values are never changed in place: constant templates share them between events.
-func outgoing(args []any) []any {
-	for i, a := range args {
-		if b, changed := outgoingValue(a); changed {
-			out := append([]any(nil), args...)
-			out[i] = b
-			for j := i + 1; j < len(out); j++ {
-				out[j], _ = outgoingValue(out[j])
-			}
-			return out
-		}
-	}
-	return args
-}
-
-func outgoingValue(v any) (any, bool) {
-	switch x := v.(type) {
-	case map[string]string:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = e
-		}
-		return m, true
-	case map[string]any:
-		var out map[string]any
-		for k, e := range x {
-			if n, changed := outgoingValue(e); changed {
-				if out == nil {
-					out = make(map[string]any, len(x))
-					for k2, e2 := range x {
-						out[k2] = e2
-					}
-				}
-				out[k] = n
-			}
-		}
-		if out != nil {
-			return out, true
-		}
-	case []any:
-		var out []any
-		for i, e := range x {
-			if n, changed := outgoingValue(e); changed {
-				if out == nil {
-					out = append([]any(nil), x...)
-				}
-				out[i] = n
-			}
-		}
-		if out != nil {
-			return out, true
-		}
-	}
-	return v, false
-}
-
-// outgoingValue1 prepares one value for the engine.
-func outgoingValue1(v any) any {
-	out, _ := outgoingValue(v)
-	return out
 }

@@ -10,7 +10,9 @@ import (
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 
 	"github.com/ioroute/ioroute/actions"
+	"github.com/ioroute/ioroute/internal/engine"
 	"github.com/ioroute/ioroute/internal/tmpl"
+	"github.com/ioroute/ioroute/router/table"
 )
 
 // onConnection sets up a socket that passed the guard: it runs the namespace's connect
@@ -42,8 +44,8 @@ func (r *Router) watchDisconnect(c *conn) {
 				why = fmt.Sprint(reason[0])
 			}
 			r.log.Debug("disconnected", "namespace", c.ns, "socket", c.ID(), "reason", why)
-			if ns := r.table.Load().Namespaces[c.ns]; ns != nil && ns.Disconnect != nil {
-				_ = r.run(c, nil, ns.Disconnect, "disconnect", nil, nil, why)
+			if ns := r.current.Load().Namespaces[c.ns]; ns != nil && ns.Disconnect != nil {
+				_ = r.run(c, ns.Disconnect, invocation{event: "disconnect", reason: why})
 			}
 		})
 	})
@@ -68,7 +70,7 @@ func (r *Router) onEvent(c *conn, in []any) {
 			ack, args = a, args[:n-1]
 		}
 	}
-	t := r.table.Load()
+	t := r.current.Load()
 	switch v, limit := c.budget.admit(event, t.File.Server.Limits, time.Now()); v {
 	case dropFirst:
 		r.log.Warn("socket over its event rate: dropping events until it slows down", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit)
@@ -81,7 +83,7 @@ func (r *Router) onEvent(c *conn, in []any) {
 		return
 	}
 	ns := t.Namespaces[c.ns]
-	var h *Handler
+	var h *table.Handler
 	if ns != nil {
 		h = ns.Events[event]
 	}
@@ -89,10 +91,10 @@ func (r *Router) onEvent(c *conn, in []any) {
 		r.log.Debug("no handler", "namespace", c.ns, "event", event, "socket", c.ID())
 		return
 	}
-	if c.mayHoldBuffers() {
-		args = incoming(args)
+	if engine.MayHoldBuffers(c.s) {
+		args = engine.Incoming(args)
 	}
-	_ = r.run(c, nil, h, event, args, ack, "")
+	_ = r.run(c, h, invocation{event: event, args: args, ack: ack})
 }
 
 // frame is what one run of a handler uses: the environment its expressions read, the context
@@ -106,11 +108,24 @@ type frame struct {
 
 var frames = sync.Pool{New: func() any { return new(frame) }}
 
-// run runs one handler for one event with its arguments args. The actions act on c, or on d
-// while a connect handler runs. A failing step is logged with its config position and ends
-// that handler only; the socket and the server go on. The error (a Rejection included) is
-// returned for the connect handler.
-func (r *Router) run(c *conn, d *deferredConn, h *Handler, event string, args []any, ack func([]any, error), reason string) (err error) {
+// invocation is what one run of a handler is for: the event and what came with it.
+type invocation struct {
+	event string
+	args  []any
+	// ack is the client's acknowledgement callback, or nil when it asked for none.
+	ack func([]any, error)
+	// reason is why the socket left, for a disconnect handler.
+	reason string
+	// deferred is the socket as a connect handler sees it (the actions act on it instead of
+	// the socket itself); nil for other handlers.
+	deferred *deferredConn
+}
+
+// run runs handler h of socket c once. A failing step is logged with its config position and
+// ends that handler only; the socket and the server go on. The error (a Rejection included)
+// is returned for the connect handler.
+func (r *Router) run(c *conn, h *table.Handler, in invocation) (err error) {
+	event, args := in.event, in.args
 	var f *frame
 	if h.KeepsContext {
 		f = new(frame)
@@ -122,7 +137,7 @@ func (r *Router) run(c *conn, d *deferredConn, h *Handler, event string, args []
 		Event:     event,
 		Namespace: c.ns,
 		Socket:    tmpl.Socket{ID: c.ID()},
-		Reason:    reason,
+		Reason:    in.reason,
 		Env:       r.environ,
 	}
 	if len(args) > 0 {
@@ -135,11 +150,11 @@ func (r *Router) run(c *conn, d *deferredConn, h *Handler, event string, args []
 	}
 	f.conn = eventConn{conn: c, plain: args}
 	f.ctx = actions.Context{Env: &f.env, Conn: &f.conn, Print: r.printLine, Log: r.log}
-	if d != nil {
-		f.ctx.Conn = d
+	if in.deferred != nil {
+		f.ctx.Conn = in.deferred
 	}
-	if ack != nil {
-		f.ctx.Ack = func(replies []any) { ack(plainOut(replies, args), nil) }
+	if ack := in.ack; ack != nil {
+		f.ctx.Ack = func(replies []any) { ack(engine.PlainOut(replies, args), nil) }
 	}
 	defer func() {
 		if p := recover(); p != nil {

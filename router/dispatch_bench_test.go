@@ -10,6 +10,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
+
+	"github.com/ioroute/ioroute/router/table"
 )
 
 // chatConfig is examples/chat/chat.yaml without the static folder, with event rates no
@@ -39,7 +41,7 @@ type chatBench struct {
 // startChatBench starts the router and connects the client, speaking Engine.IO 4 itself.
 func startChatBench(b *testing.B) *chatBench {
 	b.Helper()
-	t, err := LoadBytes("chat.yaml", []byte(chatConfig))
+	t, err := table.LoadBytes("chat.yaml", []byte(chatConfig))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,12 +10,14 @@ import (
 
 	"github.com/ioroute/ioroute/actions"
 	"github.com/ioroute/ioroute/config"
+	"github.com/ioroute/ioroute/internal/cluster"
+	"github.com/ioroute/ioroute/internal/engine"
 )
 
-// newEngine creates the Socket.IO server with the config's settings, on ioroute's write path
-// (TuneEngine), which logs to log; with a cluster, each namespace's adapter also publishes its
-// broadcasts to the other nodes.
-func newEngine(s config.Server, log *slog.Logger, c *cluster) *sio.Server {
+// newEngine creates the Socket.IO server with the config's settings, on ioroute's transport
+// and broadcast adapter (engine.TuneEngine), which log to log; with a cluster, each
+// namespace's adapter also publishes its broadcasts to the other nodes.
+func newEngine(s config.Server, log *slog.Logger, c *cluster.Cluster) *sio.Server {
 	opts := sio.DefaultServerOptions()
 	opts.SetPath(s.Path)
 	opts.SetServeClient(false)
@@ -24,9 +26,9 @@ func newEngine(s config.Server, log *slog.Logger, c *cluster) *sio.Server {
 	opts.SetPingTimeout(s.PingTimeout)
 	opts.SetConnectTimeout(s.ConnectTimeout)
 	opts.SetMaxHttpBufferSize(int64(s.MaxPayload))
-	TuneEngine(opts, log)
+	engine.TuneEngine(opts, log)
 	if c != nil {
-		opts.SetAdapter(clusterAdapterBuilder{local: opts.Adapter(), c: c})
+		opts.SetAdapter(c.AdapterBuilder(opts.Adapter()))
 	}
 	if len(s.Origins) > 0 {
 		opts.SetCors(&types.Cors{Origin: corsOrigin(s.Origins), Credentials: s.Credentials})
@@ -52,7 +54,7 @@ func (r *Router) attach() {
 	root.Use(r.guard)
 	root.On("connection", r.onConnection)
 	r.nsps.Store("/", root)
-	for _, name := range r.table.Load().Names() {
+	for _, name := range r.current.Load().Names() {
 		r.declare(name)
 	}
 }
@@ -89,7 +91,7 @@ func (r *Router) declare(name string) {
 // (which onConnection signals), or until connectWait passes.
 func (r *Router) guard(s *sio.Socket, next func(*sio.ExtendedError)) {
 	name := string(s.Nsp().Name())
-	ns, ok := r.table.Load().Namespaces[name]
+	ns, ok := r.current.Load().Namespaces[name]
 	if !ok && (name != "/" || s.Conn().Protocol() != 3) {
 		next(sio.NewExtendedError("Invalid namespace", nil))
 		return
@@ -98,7 +100,7 @@ func (r *Router) guard(s *sio.Socket, next func(*sio.ExtendedError)) {
 	var deferred *deferredConn
 	if ns != nil && ns.Connect != nil {
 		deferred = &deferredConn{conn: c}
-		if err := r.run(c, deferred, ns.Connect, "connect", nil, nil, ""); err != nil {
+		if err := r.run(c, ns.Connect, invocation{event: "connect", deferred: deferred}); err != nil {
 			next(refusal(s, err))
 			return
 		}
@@ -133,7 +135,7 @@ func refusal(s *sio.Socket, err error) *sio.ExtendedError {
 	if s.Conn().Protocol() == 3 {
 		return sio.NewExtendedError(rej.Message, nil)
 	}
-	return sio.NewExtendedError(rej.Message, outgoingValue1(rej.Data))
+	return sio.NewExtendedError(rej.Message, engine.OutgoingValue(rej.Data))
 }
 
 // connectWait bounds how long a connection's reads are held while its socket is recorded.

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/ioroute/ioroute/internal/engine"
 )
 
 // handler is the HTTP front: it refuses what the engine would wrongly accept, then hands
@@ -18,7 +20,7 @@ func (r *Router) handler() http.Handler {
 	}
 	// the static folder follows reloads, and files are read from disk at each request
 	mux.HandleFunc("/", func(w http.ResponseWriter, req *http.Request) {
-		dir := r.table.Load().File.Server.Static
+		dir := r.live().Static
 		if dir == "" {
 			http.Error(w, "ioroute: this server has no static folder (server.static)", http.StatusNotFound)
 			return
@@ -47,7 +49,7 @@ func (r *Router) front(next http.Handler) http.Handler {
 		}
 		q := req.URL.Query()
 		if q.Get("sid") == "" {
-			if max := r.table.Load().File.Server.Limits.MaxConnections; r.io.Engine().Clients().Len() >= max {
+			if max := r.live().Limits.MaxConnections; r.io.Engine().Clients().Len() >= max {
 				r.log.Warn("refused a connection: server.limits.max_connections reached", "max", max)
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(http.StatusServiceUnavailable)
@@ -71,10 +73,7 @@ func (r *Router) front(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if isUpgrade(req) {
-			w = &upgradeWriter{w: w}
-		}
-		next.ServeHTTP(w, req)
+		next.ServeHTTP(engine.UpgradeWriter(w, req), req)
 	})
 }
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/ioroute/ioroute/actions"
-	"github.com/ioroute/ioroute/router"
+	"github.com/ioroute/ioroute/router/table"
 )
 
 func TestEventRateAndFlood(t *testing.T) {
@@ -100,12 +100,12 @@ func (panicky) Run(*actions.Context) error { panic("boom") }
 
 func TestPanicIsRecoveredPerEvent(t *testing.T) {
 	s := startRouter(t, "version: 1\nnamespaces:\n  /p:\n    on:\n      boom:\n        - print: never\n"+syncHandler)
-	table := s.Router.Table()
-	next := *table
-	next.Namespaces = map[string]*router.Namespace{}
-	for name, ns := range table.Namespaces {
+	cur := s.Router.Table()
+	next := *cur
+	next.Namespaces = map[string]*table.Namespace{}
+	for name, ns := range cur.Namespaces {
 		copied := *ns
-		copied.Events = map[string]*router.Handler{}
+		copied.Events = map[string]*table.Handler{}
 		for e, h := range ns.Events {
 			hc := *h
 			if e == "boom" {

@@ -19,11 +19,6 @@ import (
 // nodeClientScript is the scriptable socket.io-client, relative to the router package dir.
 const nodeClientScript = "../test/node/client.mjs"
 
-// nodeClient finds node and the client script with its dependencies, or fails the test.
-func nodeClient(t *testing.T) (node, script string) {
-	return testutil.NodeScript(t, nodeClientScript, "socket.io-client", "socket.io-client-v2")
-}
-
 type (
 	nodeMsg  = testutil.NodeMsg
 	nodeProc = testutil.NodeProc

@@ -98,10 +98,3 @@ namespaces:
 		t.Fatalf("log:\n%s", s.log.String())
 	}
 }
-
-func TestRejectOnlyInConnect(t *testing.T) {
-	_, err := loadString("version: 1\nnamespaces:\n  /a:\n    on:\n      x:\n        - reject: no\n")
-	if err == nil || !contains(err.Error(), "c.yaml:6:19: namespaces./a.on.x[0].reject: reject refuses a connecting socket, so it belongs in a connect handler") {
-		t.Fatalf("got %v", err)
-	}
-}

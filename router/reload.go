@@ -8,20 +8,21 @@ import (
 	"time"
 
 	"github.com/ioroute/ioroute/config"
+	"github.com/ioroute/ioroute/router/table"
 )
 
 // Swap makes t the serving table and returns what changed. Connected sockets keep their
 // connection, rooms and pending acknowledgements; an event is handled entirely by the table
 // it started with. Sockets of namespaces t no longer declares are disconnected, and the guard
 // refuses new ones.
-func (r *Router) Swap(t *Table) Diff {
+func (r *Router) Swap(t *table.Table) table.Diff {
 	for _, name := range t.Names() {
 		r.declare(name) // before the table names it, so no socket can reach it undeclared
 	}
-	old := r.table.Swap(t)
-	d := diff(old, t)
+	old := r.current.Swap(t)
+	d := table.Compare(old, t)
 	if r.cluster != nil {
-		r.cluster.follow(t.Names())
+		r.cluster.Follow(t.Names())
 	}
 	for _, name := range d.RemovedNamespaces {
 		if ns := r.namespace(name); ns != nil {
@@ -39,7 +40,7 @@ func (r *Router) ReloadFile(path string) error {
 	r.reloadMu.Lock()
 	defer r.reloadMu.Unlock()
 	start := time.Now()
-	t, err := Load(path)
+	t, err := table.Load(path)
 	if err != nil {
 		var errs config.Errors
 		if errors.As(err, &errs) {
@@ -54,8 +55,10 @@ func (r *Router) ReloadFile(path string) error {
 	}
 	d := r.Swap(t)
 	r.log.Info(fmt.Sprintf("reloaded %s in %s: %s", filepath.Base(path), time.Since(start).Round(time.Microsecond), d))
-	if len(d.Restart) > 0 {
-		r.log.Warn("restart required for changed settings; the rest of the reload applies", "settings", strings.Join(d.Restart, ","))
+	// compared with what is serving, not with the previous file: a setting changed and then
+	// changed back needs no restart
+	if restart := config.RestartChanged(r.startFile, t.File.Server); len(restart) > 0 {
+		r.log.Warn("restart required for changed settings; the rest of the reload applies", "settings", strings.Join(restart, ","))
 	}
 	return nil
 }

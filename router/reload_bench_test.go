@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ioroute/ioroute/router"
+	"github.com/ioroute/ioroute/router/table"
 )
 
 // bigConfig is a config with n events, each with an expression, a condition and a room.
@@ -30,7 +31,7 @@ func benchRouter(b *testing.B, src string) (*router.Router, string) {
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	table, err := router.Load(path)
+	table, err := table.Load(path)
 	if err != nil {
 		b.Fatal(err)
 	}

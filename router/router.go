@@ -1,8 +1,11 @@
-// Package router wires compiled handler tables to the Socket.IO engine and serves them.
+// Package router serves a compiled handler table (router/table) over Socket.IO: it builds the
+// engine (github.com/zishang520/socket.io, with ioroute's plug-ins from internal/engine),
+// admits sockets through its guard, dispatches their events to the table's handlers, and
+// fronts it all with HTTP. The current table is held in an atomic pointer, so a reload swaps
+// in a new one while sockets stay connected. With a Redis adapter it joins a cluster
+// (internal/cluster) as that package's Host.
 //
-// The engine (github.com/zishang520/socket.io) stays behind this package: actions see only
-// actions.Conn. The current Table is held in an atomic pointer, so a later table can replace
-// it while sockets stay connected.
+// The engine stays behind this package: actions see only actions.Conn.
 package router
 
 import (
@@ -22,6 +25,8 @@ import (
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 
 	"github.com/ioroute/ioroute/config"
+	"github.com/ioroute/ioroute/internal/cluster"
+	"github.com/ioroute/ioroute/router/table"
 )
 
 // Options are the run-time settings that do not come from the config file.
@@ -38,24 +43,31 @@ type Options struct {
 }
 
 // Router serves one config.
+//
+// Settings are read from one of two places, by what the setting's spec says (config.Field's
+// Restart): those that need a restart from server, the settings the engine, listener and
+// cluster were built with; those that apply on reload from the current table (live).
 type Router struct {
-	table    atomic.Pointer[Table]
-	server   config.Server
-	log      *slog.Logger
-	out      io.Writer
-	outMu    sync.Mutex
-	environ  map[string]string
-	io       *sio.Server
-	nsps     sync.Map // namespace name -> sio.Namespace, for every namespace a table declared
-	pending  sync.Map // *sio.Socket -> chan struct{}, closed once the engine recorded it
-	httpSrv  *http.Server
-	listener net.Listener
-	closed   atomic.Bool
-	reloadMu sync.Mutex // one reload at a time
+	current atomic.Pointer[table.Table]
+	server  config.Server
+	// startFile is the config file's own server settings at start (without Options'
+	// overrides): a reload that changes a restart-only setting is told apart from them.
+	startFile config.Server
+	log       *slog.Logger
+	out       io.Writer
+	outMu     sync.Mutex
+	environ   map[string]string
+	io        *sio.Server
+	nsps      sync.Map // namespace name -> sio.Namespace, for every namespace a table declared
+	pending   sync.Map // *sio.Socket -> chan struct{}, closed once the engine recorded it
+	httpSrv   *http.Server
+	listener  net.Listener
+	closed    atomic.Bool
+	reloadMu  sync.Mutex // one reload at a time
 	// declareMu makes declare's check and creation one step.
 	declareMu sync.Mutex
 	panics    atomic.Int64
-	cluster   *cluster // nil without server.adapter.redis
+	cluster   *cluster.Cluster // nil without server.adapter.redis
 	// printLine is print, bound once rather than for every handler run.
 	printLine func(line string)
 }
@@ -63,9 +75,9 @@ type Router struct {
 // Panics counts the handler panics recovered since the router started.
 func (r *Router) Panics() int64 { return r.panics.Load() }
 
-// New prepares a router for table; Start begins serving.
-func New(t *Table, opts Options) (*Router, error) {
-	r := &Router{server: t.File.Server, log: opts.Logger, out: opts.Stdout, environ: environ()}
+// New prepares a router for table t; Start begins serving.
+func New(t *table.Table, opts Options) (*Router, error) {
+	r := &Router{server: t.File.Server, startFile: t.File.Server, log: opts.Logger, out: opts.Stdout, environ: environ()}
 	r.printLine = r.print
 	if r.log == nil {
 		r.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -76,9 +88,9 @@ func New(t *Table, opts Options) (*Router, error) {
 	if opts.Listen != "" {
 		r.server.Listen = opts.Listen
 	}
-	r.table.Store(t)
+	r.current.Store(t)
 	if a := redisSettings(r.server.Adapter.Redis, opts.RedisURL); a != nil {
-		c, err := newCluster(r, a)
+		c, err := cluster.New(clusterHost{r}, cluster.Options{URL: a.URL, Key: a.Key, Log: r.log})
 		if err != nil {
 			return nil, err
 		}
@@ -90,19 +102,22 @@ func New(t *Table, opts Options) (*Router, error) {
 }
 
 // Table returns the table currently serving.
-func (r *Router) Table() *Table { return r.table.Load() }
+func (r *Router) Table() *table.Table { return r.current.Load() }
+
+// live returns the settings that apply on reload: the current table's.
+func (r *Router) live() *config.Server { return &r.current.Load().File.Server }
 
 // Start listens and serves in the background.
 func (r *Router) Start() error {
 	if r.cluster != nil {
-		if err := r.cluster.start(r.table.Load().Names()); err != nil {
+		if err := r.cluster.Start(r.current.Load().Names()); err != nil {
 			return err
 		}
 	}
 	ln, err := net.Listen("tcp", r.server.Listen)
 	if err != nil {
 		if r.cluster != nil {
-			r.cluster.close(0)
+			r.cluster.Close(0)
 		}
 		return fmt.Errorf("listen on %s: %w", r.server.Listen, err)
 	}
@@ -113,13 +128,13 @@ func (r *Router) Start() error {
 			r.log.Error("http server stopped", "error", err)
 		}
 	}()
-	t := r.table.Load()
+	t := r.current.Load()
 	r.log.Info("listening", "addr", "http://"+ln.Addr().String(), "path", r.server.Path, "config", t.File.Name)
 	for _, name := range t.Names() {
 		r.log.Info("namespace loaded", "namespace", name, "events", strings.Join(t.Namespaces[name].EventNames(), ","))
 	}
-	if r.server.Static != "" {
-		r.log.Info("serving static files", "dir", r.server.Static)
+	if dir := r.live().Static; dir != "" {
+		r.log.Info("serving static files", "dir", dir)
 	}
 	return nil
 }
@@ -139,7 +154,7 @@ func (r *Router) Close() error {
 	if !r.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	timeout := r.table.Load().File.Server.Limits.ShutdownTimeout
+	timeout := r.live().Limits.ShutdownTimeout
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	done := make(chan struct{})
@@ -150,7 +165,7 @@ func (r *Router) Close() error {
 		r.log.Warn("clients were still disconnecting at the shutdown timeout", "timeout", timeout)
 	}
 	if r.cluster != nil {
-		r.cluster.close(time.Until(deadline(ctx)))
+		r.cluster.Close(time.Until(deadline(ctx)))
 	}
 	if r.httpSrv == nil {
 		return nil

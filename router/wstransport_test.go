@@ -11,7 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/ioroute/ioroute/router"
+	"github.com/ioroute/ioroute/internal/ws"
 )
 
 // readingModes runs f with websocket connections read through the poller and with a
@@ -22,7 +22,7 @@ func readingModes(t *testing.T, f func(t *testing.T)) {
 		poll bool
 	}{{"poller", true}, {"goroutine per connection", false}} {
 		t.Run(m.name, func(t *testing.T) {
-			defer router.SetPolling(m.poll)()
+			defer ws.SetPolling(m.poll)()
 			f(t)
 		})
 	}
@@ -123,10 +123,10 @@ func TestWebSocketFrames(t *testing.T) {
 		t.Run("fragmented event with a ping between fragments", func(t *testing.T) {
 			c := dialRaw(t, s, "/chat")
 			frames := [][]byte{
-				router.ClientFrame(0x01, []byte(`42/chat,["mess`), true),
-				router.ClientFrame(0x89, []byte("between"), true),
-				router.ClientFrame(0x00, []byte(`age","in`), true),
-				router.ClientFrame(0x80, []byte(` three"]`), true),
+				ws.ClientFrame(0x01, []byte(`42/chat,["mess`), true),
+				ws.ClientFrame(0x89, []byte("between"), true),
+				ws.ClientFrame(0x00, []byte(`age","in`), true),
+				ws.ClientFrame(0x80, []byte(` three"]`), true),
 			}
 			for _, f := range frames {
 				if _, err := c.ws.UnderlyingConn().Write(f); err != nil {
@@ -153,10 +153,10 @@ func TestWebSocketFrames(t *testing.T) {
 			frame []byte
 			code  int
 		}{
-			{"unmasked frame", router.ClientFrame(0x81, []byte(`42/chat,["message",1]`), false), websocket.CloseProtocolError},
-			{"reserved bit", router.ClientFrame(0xc1, []byte(`42/chat,["message",1]`), true), websocket.CloseProtocolError},
-			{"message over max_payload", router.ClientFrame(0x81, []byte(`42/chat,["message","`+strings.Repeat("x", 1000)+`"]`), true), websocket.CloseMessageTooBig},
-			{"text that is not UTF-8", router.ClientFrame(0x81, []byte("42/chat,[\"message\",\"\xff\"]"), true), websocket.CloseInvalidFramePayloadData},
+			{"unmasked frame", ws.ClientFrame(0x81, []byte(`42/chat,["message",1]`), false), websocket.CloseProtocolError},
+			{"reserved bit", ws.ClientFrame(0xc1, []byte(`42/chat,["message",1]`), true), websocket.CloseProtocolError},
+			{"message over max_payload", ws.ClientFrame(0x81, []byte(`42/chat,["message","`+strings.Repeat("x", 1000)+`"]`), true), websocket.CloseMessageTooBig},
+			{"text that is not UTF-8", ws.ClientFrame(0x81, []byte("42/chat,[\"message\",\"\xff\"]"), true), websocket.CloseInvalidFramePayloadData},
 		} {
 			t.Run(tt.name+" closes that connection only", func(t *testing.T) {
 				c := dialRaw(t, s, "/chat")
@@ -180,7 +180,7 @@ func TestIdleWebSocketsHoldNoReader(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the poller is Linux only; elsewhere each connection has a reading goroutine")
 	}
-	defer router.SetPolling(true)()
+	defer ws.SetPolling(true)()
 	s := startRouter(t, echoConfig)
 	settle := func(limit int) int {
 		t.Helper()

@@ -4,6 +4,7 @@ package schema
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/ioroute/ioroute/actions"
 	"github.com/ioroute/ioroute/config"
@@ -39,7 +40,7 @@ func Generate() []byte {
 		"required":             []any{"version", "namespaces"},
 		"properties": obj{
 			"version": obj{"const": 1, "description": fieldDoc(config.TopFields, "version")},
-			"server":  objectSchema(config.ServerFields, fieldDoc(config.TopFields, "server")),
+			"server":  serverSchema(),
 			"namespaces": obj{
 				"description":          fieldDoc(config.TopFields, "namespaces"),
 				"type":                 "object",
@@ -160,6 +161,18 @@ func fieldSchema(f config.Field) obj {
 	}
 	if f.Default != nil {
 		out["default"] = f.Default
+	}
+	return out
+}
+
+// serverSchema is the schema of the server section, each setting's description ending with
+// what a change to it needs, as the reference's On change column says.
+func serverSchema() obj {
+	out := objectSchema(config.ServerFields, fieldDoc(config.TopFields, "server"))
+	props := out["properties"].(obj)
+	for _, f := range config.ServerFields {
+		p := props[f.Name].(obj)
+		p["description"] = strings.TrimSpace(f.Doc + " On change: " + onChange(f.Restart) + ".")
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -166,11 +167,11 @@ func Reference() []byte {
 	w("## Layout\n\n")
 	w("```yaml\n%s```\n\n", layoutExample)
 	w("The top-level keys:\n\n")
-	writeTable(&b, config.TopFields, "Key", true, false, false)
+	writeTable(&b, config.TopFields, "Key", true, false, false, false)
 	w("\n")
 	w("`namespaces` maps each namespace name, which starts with `/`, to its handlers. ")
 	w("A namespace written with nothing after it (`/lobby:`) accepts connections and does nothing else. Its keys:\n\n")
-	writeTable(&b, config.NamespaceFields, "Key", false, false, false)
+	writeTable(&b, config.NamespaceFields, "Key", false, false, false, false)
 	w("\n")
 	lifecycle, reserved := []string{}, []string{}
 	for _, r := range actions.ReservedEvents {
@@ -238,7 +239,11 @@ func Reference() []byte {
 	w("## Server settings\n\n")
 	w("Everything under `server` is optional; a key left out takes its default. ")
 	w("`ioroute run --listen ADDR` overrides `listen`.\n\n")
-	writeTable(&b, config.ServerFields, "Key", false, true, true)
+	w("The *On change* column tells what a changed setting needs. A reload applies the settings marked *%s*. ", onChange(false))
+	w("Those marked *%s* configure what is built once at start (the listener, the Socket.IO engine, the adapter): ", onChange(true))
+	w("when a reload changes one, ioroute logs `%s` with its name, keeps the value it started with ", onChange(true))
+	w("and applies the rest of the reload. The keys inside a setting follow it.\n\n")
+	writeTable(&b, config.ServerFields, "Key", false, true, true, true)
 	w("\n")
 
 	writeEmitting(&b, specs)
@@ -306,7 +311,7 @@ func writeAction(b *strings.Builder, s *actions.Spec) {
 		w("a mapping is read as the fields below.\n\n")
 	}
 	if len(s.Fields) > 0 {
-		writeTable(b, s.Fields, "Field", true, true, true)
+		writeTable(b, s.Fields, "Field", true, true, false, true)
 		w("\n")
 	}
 	if s.Example != "" {
@@ -315,8 +320,8 @@ func writeAction(b *strings.Builder, s *actions.Spec) {
 }
 
 // writeTable writes a Markdown table of fields, with the optional columns asked for; with
-// recurse, the keys of object fields follow their object as dotted names.
-func writeTable(b *strings.Builder, fields []config.Field, first string, required, defaults, recurse bool) {
+// recurse, the keys of object fields follow their object as dotted names and its On change.
+func writeTable(b *strings.Builder, fields []config.Field, first string, required, defaults, reload, recurse bool) {
 	head := []string{first, "Type"}
 	if required {
 		head = append(head, "Required")
@@ -324,11 +329,15 @@ func writeTable(b *strings.Builder, fields []config.Field, first string, require
 	if defaults {
 		head = append(head, "Default")
 	}
+	if reload {
+		head = append(head, "On change")
+	}
 	head = append(head, "Description")
 	fmt.Fprintf(b, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
-	var rows func(fields []config.Field, prefix string)
-	rows = func(fields []config.Field, prefix string) {
+	var rows func(fields []config.Field, prefix string, parentRestart bool)
+	rows = func(fields []config.Field, prefix string, parentRestart bool) {
 		for _, f := range fields {
+			restart := parentRestart || f.Restart
 			row := []string{code(prefix + f.Name), cell(typeName(f.Type))}
 			if required {
 				row = append(row, yes(f.Required))
@@ -336,17 +345,28 @@ func writeTable(b *strings.Builder, fields []config.Field, first string, require
 			if defaults {
 				row = append(row, defaultText(f.Default))
 			}
+			if reload {
+				row = append(row, onChange(restart))
+			}
 			row = append(row, cell(f.Doc))
 			fmt.Fprintf(b, "| %s |\n", strings.Join(row, " | "))
 			switch {
 			case recurse && f.Type == config.Object:
-				rows(f.Fields, prefix+f.Name+".")
+				rows(f.Fields, prefix+f.Name+".", restart)
 			case recurse && f.Type == config.Map && f.Fields != nil:
-				rows(f.Fields, prefix+f.Name+".<name>.")
+				rows(f.Fields, prefix+f.Name+".<name>.", restart)
 			}
 		}
 	}
-	rows(fields, "")
+	rows(fields, "", false)
+}
+
+// onChange says what a changed server setting needs, from its Restart mark.
+func onChange(restart bool) string {
+	if restart {
+		return "restart required"
+	}
+	return "applies on reload"
 }
 
 // usedTypes reports the field types that appear anywhere in the reference.
@@ -375,10 +395,18 @@ func typeName(t config.Type) string {
 	return string(t)
 }
 
-// defaultText renders a field's default as inline code, or "" when it has none.
+// defaultText renders a field's default as inline code, or "" when it has none; a mapping
+// is written as JSON, as YAML reads it too.
 func defaultText(v any) string {
-	if v == nil {
+	switch v.(type) {
+	case nil:
 		return ""
+	case map[string]any:
+		b, err := json.Marshal(v)
+		if err != nil {
+			panic(err) // a default is a plain value; this cannot fail
+		}
+		return code(string(b))
 	}
 	return code(fmt.Sprint(v))
 }

@@ -28,13 +28,13 @@ import (
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
+	ioengine "github.com/ioroute/ioroute/internal/engine"
 	"github.com/ioroute/ioroute/internal/profiling"
-	"github.com/ioroute/ioroute/router"
 )
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:3002", "address to listen on")
-	tuned := flag.Bool("tuned", false, "use ioroute's engine write path (router.TuneEngine)")
+	tuned := flag.Bool("tuned", false, "use ioroute's engine write path (engine.TuneEngine of internal/engine)")
 	flag.Parse()
 	defer profiling.Start(os.Stderr, "handwritten")()
 
@@ -43,7 +43,7 @@ func main() {
 	opts.SetAllowEIO3(true) // socket.io-client 2.x, as ioroute accepts by default
 	opts.SetTransports(types.NewSet(engine.Polling, engine.WebSocket))
 	if *tuned {
-		router.TuneEngine(opts, slog.New(slog.NewTextHandler(os.Stderr, nil)))
+		ioengine.TuneEngine(opts, slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	}
 	io := sio.NewServer(nil, opts)
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ioroute/ioroute/internal/profiling"
 	"github.com/ioroute/ioroute/router"
+	"github.com/ioroute/ioroute/router/table"
 	"github.com/ioroute/ioroute/schema"
 )
 
@@ -64,7 +65,7 @@ func validateCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	code := 0
 	for _, path := range args {
-		if _, err := router.Load(path); err != nil {
+		if _, err := table.Load(path); err != nil {
 			fmt.Fprintln(stderr, err)
 			code = 1
 			continue
@@ -107,7 +108,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	defer profiling.Start(stderr, "ioroute run")()
 	path := fs.Arg(0)
-	table, err := router.Load(path)
+	table, err := table.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ioroute/ioroute/router"
+	"github.com/ioroute/ioroute/router/table"
 )
 
 // Wait is how long a test waits for something a user would see; it bounds a failure, it is
@@ -87,7 +88,7 @@ type Server struct {
 // Serve loads the config file at path as `ioroute run` does and serves it until the test ends.
 func Serve(t testing.TB, path string) *Server {
 	t.Helper()
-	table, err := router.Load(path)
+	table, err := table.Load(path)
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}

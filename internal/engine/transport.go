@@ -1,4 +1,4 @@
-package router
+package engine
 
 import (
 	"errors"
@@ -12,17 +12,19 @@ import (
 	"github.com/zishang520/socket.io/servers/engine/v3/transports"
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
+
+	"github.com/ioroute/ioroute/internal/ws"
 )
 
 // wsTransport is ioroute's websocket transport, plugged into the engine through its transport
 // constructor in place of the engine's own. The engine keeps the session (handshake, packets,
 // heartbeats, upgrades); the transport owns the connection once it is upgraded:
 //
-//   - writing goes through a frameQueue: packets are framed as they are sent, every frame
+//   - writing goes through a ws.Queue: packets are framed as they are sent, every frame
 //     queued while a write is in flight goes out in the next single write, and a client that
 //     lets more than maxQueuedBytes wait is disconnected (and logged) instead of holding
 //     memory without bound;
-//   - reading is a wsReader: frames are parsed straight from the TCP connection, and where
+//   - reading is a ws.Reader: frames are parsed straight from the TCP connection, and where
 //     the system has epoll an idle connection holds no goroutine and no buffer (the engine's
 //     transport holds a goroutine blocked in a read, with its stack, per connection).
 //
@@ -31,8 +33,8 @@ import (
 type wsTransport struct {
 	transports.Transport
 	conn *net.TCPConn
-	q    *frameQueue
-	r    *wsReader
+	q    *ws.Queue
+	r    *ws.Reader
 	ws   *types.WebSocketConn
 	log  *slog.Logger
 	// attached: the engine socket sends through this transport (it sent something else than
@@ -40,12 +42,15 @@ type wsTransport struct {
 	// overtaking packets the engine socket still holds from before the upgrade.
 	attached atomic.Bool
 	// binary: the client has sent a binary message, so its events may carry buffers to
-	// convert (conn.mayHoldBuffers).
+	// convert (MayHoldBuffers).
 	binary atomic.Bool
 	closed sync.Once
 }
 
-var _ transports.Transport = (*wsTransport)(nil)
+var (
+	_ transports.Transport = (*wsTransport)(nil)
+	_ ws.Handler           = (*wsTransport)(nil)
+)
 
 // maxQueuedBytes bounds what one websocket connection may have waiting to be written. A
 // client that stops reading fills its TCP buffers, then this; then it is disconnected.
@@ -83,19 +88,19 @@ func (c *wsTransportCtor) New(ctx *types.HttpContext) transports.Transport {
 	if tcp == nil || c.opts.PerMessageDeflate() != nil {
 		return transports.NewWebSocket(ctx)
 	}
-	rc, err := tcp.SyscallConn()
-	if err != nil {
-		return transports.NewWebSocket(ctx)
-	}
-	base := transports.MakeTransport()
-	t := &wsTransport{Transport: base, conn: tcp, ws: ctx.Websocket, log: c.log}
-	base.Prototype(t) // the engine's Close reaches DoClose through the prototype
 	limit := c.opts.MaxHttpBufferSize()
 	if limit <= 0 {
 		limit = defaultMaxMessage
 	}
-	t.r = newWSReader(t, tcp, rc, limit)
-	t.q = newFrameQueue(tcp, maxQueuedBytes, t.overflowed, t.writeFailed)
+	base := transports.MakeTransport()
+	t := &wsTransport{Transport: base, conn: tcp, ws: ctx.Websocket, log: c.log}
+	r, err := ws.NewReader(t, tcp, limit)
+	if err != nil {
+		return transports.NewWebSocket(ctx)
+	}
+	base.Prototype(t) // the engine's Close reaches DoClose through the prototype
+	t.r = r
+	t.q = ws.NewQueue(tcp, maxQueuedBytes, t.overflowed, t.writeFailed)
 	t.Construct(ctx)
 	t.SetWritable(true)
 	transports.StartReader(t, ctx.TransportReadPermission(), t.read)
@@ -112,12 +117,12 @@ func (*wsTransport) HandlesUpgrades() bool { return true }
 // nothing uses the websocket library's connection: it is dropped, with its buffers.
 func (t *wsTransport) read() {
 	t.ws.Conn = nil
-	watch(t.r)
+	t.r.Start()
 }
 
-// message hands one message from the client to the engine (frameSink).
-func (t *wsTransport) message(op byte, payload []byte) {
-	if op == opBinary {
+// Message hands one message from the client to the engine.
+func (t *wsTransport) Message(op ws.Opcode, payload []byte) {
+	if op == ws.OpBinary {
 		t.binary.Store(true)
 		t.OnData(types.NewBytesBuffer(payload))
 		return
@@ -125,27 +130,27 @@ func (t *wsTransport) message(op byte, payload []byte) {
 	t.OnData(types.NewStringBuffer(payload))
 }
 
-// control answers the client's control frames (frameSink): a pong for a ping, and for a
-// close, a close, after which the connection ends.
-func (t *wsTransport) control(op byte, payload []byte) {
+// Control answers the client's control frames: a pong for a ping, and for a close, a close,
+// after which the connection ends.
+func (t *wsTransport) Control(op ws.Opcode, payload []byte) {
 	switch op {
-	case opPing:
-		t.q.push(opPong, 0, payload)
-	case opClose:
-		t.q.push(opClose, 0, closePayload(payload))
-		t.q.closeAfterFlush(closeFlushTimeout, t.OnClose)
+	case ws.OpPing:
+		t.q.Push(ws.OpPong, 0, payload)
+	case ws.OpClose:
+		t.q.Push(ws.OpClose, 0, ws.ClosePayload(payload))
+		t.q.CloseAfterFlush(closeFlushTimeout, t.OnClose)
 	}
 }
 
-// readEnded handles the end of reading: the client went, the connection broke, or the client
+// ReadEnded handles the end of reading: the client went, the connection broke, or the client
 // broke the protocol (then it is told why, as RFC 6455 §7.1.7 asks, before the connection
 // closes).
-func (t *wsTransport) readEnded(err error) {
-	var werr *wsError
+func (t *wsTransport) ReadEnded(err error) {
+	var werr *ws.Error
 	if errors.As(err, &werr) {
-		t.q.push(opClose, 0, closeFrameBody(werr.code))
+		t.q.Push(ws.OpClose, 0, ws.CloseBody(werr.Code))
 		t.OnError("websocket error", werr)
-		t.q.closeAfterFlush(closeFlushTimeout, t.OnClose)
+		t.q.CloseAfterFlush(closeFlushTimeout, t.OnClose)
 		return
 	}
 	t.OnClose()
@@ -166,17 +171,23 @@ func (t *wsTransport) Send(packets []*packet.Packet) {
 				break
 			}
 		}
-		op := byte(opBinary)
+		op := ws.OpBinary
 		if _, ok := data.(*types.StringBuffer); ok {
-			op = opText
+			op = ws.OpText
 		}
-		t.q.push(op, 0, data.Bytes())
+		t.q.Push(op, 0, data.Bytes())
 	}
 	if len(packets) != 1 || packets[0].Type != packet.PONG {
 		t.attached.Store(true)
 	}
 	t.Emit("drain")
 }
+
+// busy tells whether frames are waiting or being written.
+func (t *wsTransport) busy() bool { return t.q.Busy() }
+
+// receivedBinary tells whether the client has sent a binary message.
+func (t *wsTransport) receivedBinary() bool { return t.binary.Load() }
 
 // queueText queues one Engine.IO message packet whose data is the text payload (an encoded
 // Socket.IO packet), as Send would frame it, without going through the engine socket. It
@@ -186,7 +197,7 @@ func (t *wsTransport) queueText(payload []byte) bool {
 	if !t.attached.Load() || t.ReadyState() != "open" {
 		return false
 	}
-	t.q.push(opText, '4', payload)
+	t.q.Push(ws.OpText, '4', payload)
 	return true
 }
 
@@ -194,7 +205,7 @@ func (t *wsTransport) queueText(payload []byte) bool {
 // passed), so what was sent before a disconnect still reaches the client; then the
 // transport reports itself closed.
 func (t *wsTransport) DoClose(fn types.Callable) {
-	t.q.closeAfterFlush(closeFlushTimeout, func() {
+	t.q.CloseAfterFlush(closeFlushTimeout, func() {
 		_ = t.conn.Close()
 		if fn != nil {
 			fn()
@@ -207,9 +218,8 @@ func (t *wsTransport) DoClose(fn types.Callable) {
 // forgets the connection, the connection closes and the engine hears "close".
 func (t *wsTransport) OnClose() {
 	t.closed.Do(func() {
-		t.q.drop()
-		t.r.ended.Store(true)
-		unwatch(t.r)
+		t.q.Drop()
+		t.r.Stop()
 		_ = t.conn.Close()
 		t.Transport.OnClose()
 	})

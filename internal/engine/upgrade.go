@@ -1,4 +1,4 @@
-package router
+package engine
 
 import (
 	"bufio"
@@ -21,9 +21,14 @@ type upgradeWriter struct {
 	detached http.Header
 }
 
-// isUpgrade tells whether req asks to switch to the websocket protocol.
-func isUpgrade(req *http.Request) bool {
-	return strings.EqualFold(req.Header.Get("Upgrade"), "websocket")
+// UpgradeWriter returns the response writer to hand the engine for req: for a websocket
+// upgrade, one that lets go of net/http's connection state once the connection is hijacked
+// (see upgradeWriter); otherwise w itself.
+func UpgradeWriter(w http.ResponseWriter, req *http.Request) http.ResponseWriter {
+	if strings.EqualFold(req.Header.Get("Upgrade"), "websocket") {
+		return &upgradeWriter{w: w}
+	}
+	return w
 }
 
 // Header is the response's header; after the hijack, a header nobody will send.

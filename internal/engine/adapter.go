@@ -1,4 +1,4 @@
-package router
+package engine
 
 import (
 	"sync"
@@ -16,10 +16,10 @@ import (
 // is encoded once and written to each recipient as a plain frame. Rooms, exclusions and
 // flags keep their meaning: recipients are chosen by the engine's own adapter.
 //
-// Choosing them was then the largest cost left (the engine walks its maps and sets and builds
-// a fresh list for every broadcast), so the lists of the most common broadcasts, to the whole
-// namespace or to one room without exclusions, are kept between broadcasts, and dropped
-// whenever any socket joins or leaves any room (connecting and disconnecting included).
+// The engine walks its maps and sets and builds a fresh list of recipients for every
+// broadcast, so the lists of the most common broadcasts, to the whole namespace or to one
+// room without exclusions, are kept between broadcasts, and dropped whenever any socket joins
+// or leaves any room (connecting and disconnecting included).
 type broadcastAdapter struct {
 	sio.Adapter
 	// recipients holds, by recipientsKey, the sockets of the broadcasts chosen since the last
@@ -115,10 +115,20 @@ func recipientsKeyOf(opts *sio.BroadcastOptions) (recipientsKey, bool) {
 	return recipientsKey{}, false
 }
 
-// Broadcast sends packet to the sockets opts selects. A recipient on ioroute's websocket
-// transport gets the encoded packet queued straight into its connection's frame queue
-// (wsTransport.queueText); any other recipient (polling, binary attachments) goes through the
-// engine's client as before.
+// directWriter is a transport that takes an encoded Socket.IO packet straight into its
+// connection's queue, without the engine socket (ioroute's websocket transport).
+type directWriter interface {
+	// queueText queues a text packet; false when the transport cannot take it that way.
+	queueText(payload []byte) bool
+	// busy tells whether earlier frames still wait to be written.
+	busy() bool
+}
+
+var _ directWriter = (*wsTransport)(nil)
+
+// Broadcast sends packet to the sockets opts selects. A recipient whose transport is a
+// directWriter gets the encoded packet queued straight into its connection; any other
+// recipient (polling, binary attachments) goes through the engine's client.
 func (a *broadcastAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastOptions) {
 	writeOpts := &sio.WriteOptions{PreEncoded: true}
 	if opts != nil && opts.Flags != nil {
@@ -141,8 +151,8 @@ func (a *broadcastAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastO
 			notify(packet)
 		}
 		if text != nil {
-			if t, ok := s.Conn().Transport().(*wsTransport); ok {
-				if writeOpts.Volatile && t.q.busy() {
+			if t, ok := s.Conn().Transport().(directWriter); ok {
+				if writeOpts.Volatile && t.busy() {
 					continue // as the engine does: a volatile packet is dropped when it would wait
 				}
 				if t.queueText(text) {

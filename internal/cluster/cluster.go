@@ -1,4 +1,4 @@
-package router
+package cluster
 
 import (
 	"context"
@@ -14,11 +14,33 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
 
-	"github.com/ioroute/ioroute/config"
+	"github.com/ioroute/ioroute/internal/cluster/wire"
 )
 
-// cluster joins this router to other Socket.IO servers (ioroute or Node with
+// Host is the server a cluster joins: this node's namespaces, where messages from other nodes
+// are delivered.
+type Host interface {
+	// Namespace returns this node's namespace name, or nil when no config of this node
+	// declared it.
+	Namespace(name string) sio.Namespace
+	// Recovered is told of a panic recovered while handling a message from Redis, with what
+	// to log about it; the node goes on receiving.
+	Recovered(p any, msg string, attrs ...any)
+}
+
+// Options are a cluster's settings.
+type Options struct {
+	// URL is the Redis server's URL (redis://host:port/db).
+	URL string
+	// Key prefixes every channel name, as the Node adapter's key option.
+	Key string
+	// Log receives the cluster's logs.
+	Log *slog.Logger
+}
+
+// Cluster joins a server to other Socket.IO servers (ioroute or Node with
 // @socket.io/redis-adapter) over Redis pub/sub. Broadcasts leave through a bounded queue
 // drained by one goroutine, so an event never waits for Redis and the order of one node's
 // broadcasts is kept; what arrives is delivered to this node's sockets only.
@@ -26,8 +48,8 @@ import (
 // Delivery across nodes is at most once, as with Node's adapter: while Redis is away, local
 // delivery goes on, cross-node messages are dropped (and counted), and both directions come
 // back by themselves when Redis does.
-type cluster struct {
-	r      *Router
+type Cluster struct {
+	host   Host
 	url    string // as configured, for messages (password hidden)
 	key    string
 	uid    string
@@ -45,7 +67,7 @@ type cluster struct {
 
 	acks remoteAcks // emits with ack waiting for a socket on another node
 
-	started atomic.Bool // start succeeded: both loops run
+	started atomic.Bool // Start succeeded: both loops run
 	down    atomic.Bool
 	since   atomic.Int64 // unix nanos the outage began
 	dropped atomic.Int64 // cross-node messages dropped during the current outage
@@ -65,31 +87,34 @@ const clusterQueue = 8192
 // clusterDialTimeout bounds each attempt to reach Redis.
 const clusterDialTimeout = 2 * time.Second
 
-// newCluster prepares (but does not connect) a cluster for the settings in a.
-func newCluster(r *Router, a *config.RedisAdapter) (*cluster, error) {
-	opts, err := redis.ParseURL(a.URL)
+// New prepares (but does not connect) a cluster for host.
+func New(host Host, o Options) (*Cluster, error) {
+	opts, err := redis.ParseURL(o.URL)
 	if err != nil {
-		return nil, fmt.Errorf("server.adapter.redis.url %s: %w", redactURL(a.URL), err)
+		return nil, fmt.Errorf("server.adapter.redis.url %s: %w", redactURL(o.URL), err)
 	}
 	opts.DialTimeout = clusterDialTimeout
 	opts.ReadTimeout = 5 * time.Second
 	opts.WriteTimeout = 5 * time.Second
 	opts.MaxRetries = 1
 	opts.ContextTimeoutEnabled = true
-	redisLog.Store(r.log)
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	redisLog.Store(o.Log)
 	setRedisLogger.Do(func() { redis.SetLogger(redisLogger{}) })
 	uid := randomID(6)
-	prefix, _ := encodeBroadcastPrefix(uid)
-	c := &cluster{r: r, url: redactURL(a.URL), key: a.Key, uid: uid, prefix: prefix,
-		client: redis.NewClient(opts), out: make(chan outbound, clusterQueue), log: r.log,
+	prefix, _ := wire.BroadcastPrefix(uid)
+	c := &Cluster{host: host, url: redactURL(o.URL), key: o.Key, uid: uid, prefix: prefix,
+		client: redis.NewClient(opts), out: make(chan outbound, clusterQueue), log: o.Log,
 		subs: map[string]bool{}}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c, nil
 }
 
-// start connects to Redis, subscribes to the namespaces' channels and waits until Redis has
+// Start connects to Redis, subscribes to the namespaces' channels and waits until Redis has
 // confirmed them, so a broadcast published after start returns reaches this node.
-func (c *cluster) start(namespaces []string) error {
+func (c *Cluster) Start(namespaces []string) error {
 	ctx, cancel := context.WithTimeout(c.ctx, 2*clusterDialTimeout)
 	defer cancel()
 	if err := c.client.Ping(ctx).Err(); err != nil {
@@ -122,7 +147,7 @@ func (c *cluster) start(namespaces []string) error {
 	return nil
 }
 
-func (c *cluster) startFailed(err error) error {
+func (c *Cluster) startFailed(err error) error {
 	_ = c.ps.Close()
 	_ = c.client.Close()
 	return fmt.Errorf("server.adapter.redis: subscribing at %s: %w", c.url, err)
@@ -130,7 +155,7 @@ func (c *cluster) startFailed(err error) error {
 
 // subscribe subscribes to namespace name's broadcast pattern and channels, records it, and
 // returns how many subscriptions Redis will confirm.
-func (c *cluster) subscribe(ctx context.Context, name string) (int, error) {
+func (c *Cluster) subscribe(ctx context.Context, name string) (int, error) {
 	channels := c.channels(name)
 	c.subs[name] = true
 	if err := c.ps.PSubscribe(ctx, c.broadcastPattern(name)); err != nil {
@@ -139,8 +164,8 @@ func (c *cluster) subscribe(ctx context.Context, name string) (int, error) {
 	return 1 + len(channels), c.ps.Subscribe(ctx, channels...)
 }
 
-// follow subscribes to namespaces a reload added and unsubscribes from removed ones.
-func (c *cluster) follow(namespaces []string) {
+// Follow subscribes to namespaces a reload added and unsubscribes from removed ones.
+func (c *Cluster) Follow(namespaces []string) {
 	if !c.started.Load() {
 		return // start subscribes to what the table holds then
 	}
@@ -169,9 +194,9 @@ func (c *cluster) follow(namespaces []string) {
 	}
 }
 
-// close sends what is queued (within timeout: what disconnect handlers broadcast on
+// Close sends what is queued (within timeout: what disconnect handlers broadcast on
 // shutdown goes out too), then stops both loops and disconnects from Redis.
-func (c *cluster) close(timeout time.Duration) {
+func (c *Cluster) Close(timeout time.Duration) {
 	if !c.started.Load() {
 		c.cancel()
 		_ = c.client.Close()
@@ -197,20 +222,20 @@ func (c *cluster) close(timeout time.Duration) {
 }
 
 // The channel names of the adapter protocol.
-func (c *cluster) broadcastChannel(nsp string) string { return c.key + "#" + nsp + "#" }
-func (c *cluster) broadcastPattern(nsp string) string { return c.broadcastChannel(nsp) + "*" }
-func (c *cluster) requestChannel(nsp string) string   { return c.key + "-request#" + nsp + "#" }
-func (c *cluster) responseChannel(nsp string) string  { return c.key + "-response#" + nsp + "#" }
+func (c *Cluster) broadcastChannel(nsp string) string { return c.key + "#" + nsp + "#" }
+func (c *Cluster) broadcastPattern(nsp string) string { return c.broadcastChannel(nsp) + "*" }
+func (c *Cluster) requestChannel(nsp string) string   { return c.key + "-request#" + nsp + "#" }
+func (c *Cluster) responseChannel(nsp string) string  { return c.key + "-response#" + nsp + "#" }
 
 // channels are the channels of nsp a node subscribes to besides the broadcast pattern:
 // requests, answers, and answers addressed to this node alone (where Node servers with
 // publishOnSpecificResponseChannel send them).
-func (c *cluster) channels(nsp string) []string {
+func (c *Cluster) channels(nsp string) []string {
 	return []string{c.requestChannel(nsp), c.responseChannel(nsp), c.responseChannel(nsp) + c.uid + "#"}
 }
 
 // send queues a message for Redis; when the queue is full the message is dropped.
-func (c *cluster) send(channel string, payload []byte) {
+func (c *Cluster) send(channel string, payload []byte) {
 	select {
 	case c.out <- outbound{channel: channel, payload: payload}:
 	default:
@@ -221,7 +246,7 @@ func (c *cluster) send(channel string, payload []byte) {
 }
 
 // publish drains the queue, pipelining what is waiting.
-func (c *cluster) publish() {
+func (c *Cluster) publish() {
 	defer c.wg.Done()
 	batch := make([]outbound, 0, 256)
 	for {
@@ -255,7 +280,7 @@ func (c *cluster) publish() {
 
 // publishBatch publishes batch in one round trip; flush markers in it are closed once the
 // messages before them went out (or failed).
-func (c *cluster) publishBatch(batch []outbound) error {
+func (c *Cluster) publishBatch(batch []outbound) error {
 	var markers []chan struct{}
 	defer func() {
 		for _, m := range markers {
@@ -288,7 +313,7 @@ func (c *cluster) publishBatch(batch []outbound) error {
 }
 
 // receive reads what Redis delivers, reconnecting with backoff when the connection is lost.
-func (c *cluster) receive() {
+func (c *Cluster) receive() {
 	defer c.wg.Done()
 	backoff := 100 * time.Millisecond
 	for {
@@ -326,7 +351,7 @@ func (c *cluster) receive() {
 }
 
 // lost records that Redis is unreachable; the first failure of an outage is logged.
-func (c *cluster) lost(err error) {
+func (c *Cluster) lost(err error) {
 	if c.down.CompareAndSwap(false, true) {
 		c.since.Store(time.Now().UnixNano())
 		c.log.Warn("cluster adapter: lost Redis; local delivery goes on, cross-node delivery resumes when it is back",
@@ -335,7 +360,7 @@ func (c *cluster) lost(err error) {
 }
 
 // restored records that Redis answers again, and logs the outage.
-func (c *cluster) restored() {
+func (c *Cluster) restored() {
 	if c.down.CompareAndSwap(true, false) {
 		c.log.Info("cluster adapter: Redis is back; cross-node delivery resumed", "redis", c.url,
 			"outage", time.Since(time.Unix(0, c.since.Load())).Round(time.Millisecond),
@@ -345,10 +370,10 @@ func (c *cluster) restored() {
 
 // onMessage routes one delivery from Redis. A panic while handling it (a malformed message
 // that got past decoding) is logged and counted; the node goes on receiving.
-func (c *cluster) onMessage(m *redis.Message) {
+func (c *Cluster) onMessage(m *redis.Message) {
 	defer func() {
 		if p := recover(); p != nil {
-			c.r.panicked(p, "cluster adapter: handling a message from Redis panicked; the node goes on", "channel", m.Channel)
+			c.host.Recovered(p, "cluster adapter: handling a message from Redis panicked; the node goes on", "channel", m.Channel)
 		}
 	}()
 	payload := []byte(m.Payload)
@@ -388,21 +413,9 @@ func redactURL(s string) string {
 	return u.Redacted()
 }
 
-// redisSettings is the Redis adapter to use: the config's, with url overridden by
-// overrideURL when that is set; nil for the in-memory adapter.
-func redisSettings(a *config.RedisAdapter, overrideURL string) *config.RedisAdapter {
-	if overrideURL == "" {
-		return a
-	}
-	out := config.RedisAdapter{URL: overrideURL, Key: config.DefaultRedisKey}
-	if a != nil {
-		out.Key = a.Key
-	}
-	return &out
-}
-
-// redisLog receives go-redis's own messages (dial retries, reconnects) at debug level, in
-// the log of the router that started a cluster last; go-redis has one logger per process.
+// redisLog receives go-redis's own messages (dial retries, reconnects) at debug level. It is
+// process-wide because go-redis's logger is (redis.SetLogger): the log of the cluster made
+// last receives them.
 var redisLog atomic.Pointer[slog.Logger]
 
 var setRedisLogger sync.Once

@@ -1,13 +1,12 @@
-package router
+package ws
 
 import (
-	"encoding/binary"
 	"net"
 	"sync"
 	"time"
 )
 
-// frameQueue is one websocket connection's outgoing bytes: complete frames, appended by
+// Queue is one websocket connection's outgoing bytes: complete frames, appended by
 // whoever sends and written by one writer goroutine, which takes everything queued at once
 // into a single writev(2). While a write is in flight the next frames gather behind it, so
 // the busier the connection, the bigger the batches.
@@ -21,7 +20,7 @@ import (
 // refuses more and calls overflow, which disconnects the client. An empty queue takes one
 // frame of any size, so a message larger than the limit is still delivered to a client that
 // keeps up.
-type frameQueue struct {
+type Queue struct {
 	conn     net.Conn
 	limit    int
 	overflow func(queued int) // called once, on its own goroutine
@@ -33,23 +32,21 @@ type frameQueue struct {
 	writing bool        // the writer goroutine runs
 	closing bool        // no more frames are accepted; the queued ones still go out
 	closed  bool        // nothing more is accepted or written (overflow, write error, gone)
-	after   func()      // runs once the writer is done (closeAfterFlush)
+	after   func()      // runs once the writer is done (CloseAfterFlush)
 }
 
-// chunkSize is the size of the pooled chunks frames are gathered in; a frame larger than a
-// chunk gets a chunk of its own, which is not pooled.
-const chunkSize = 16 << 10
-
-var chunks = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
-
-func newFrameQueue(conn net.Conn, limit int, overflow func(queued int), broken func(error)) *frameQueue {
-	return &frameQueue{conn: conn, limit: limit, overflow: overflow, broken: broken}
+// NewQueue makes the queue of conn. overflow is called once, on a goroutine of its own, when
+// more than limit bytes would wait; broken is called by the writer when a write fails (the
+// connection is closed by then).
+func NewQueue(conn net.Conn, limit int, overflow func(queued int), broken func(error)) *Queue {
+	return &Queue{conn: conn, limit: limit, overflow: overflow, broken: broken}
 }
 
-// push queues one frame: a final, unmasked frame of the given opcode around payload, whose
-// first byte (the Engine.IO packet type), when prefix is not 0, is prefix. It reports false
+// Push queues one frame: a final, unmasked frame of the given opcode whose payload is prefix
+// (when not 0: a protocol above, Engine.IO say, puts its packet type there) followed by
+// payload. It reports false
 // when the frame was dropped because the queue is closing, closed or overflowed.
-func (q *frameQueue) push(opcode byte, prefix byte, payload []byte) bool {
+func (q *Queue) Push(op Opcode, prefix byte, payload []byte) bool {
 	n := len(payload)
 	if prefix != 0 {
 		n++
@@ -73,7 +70,7 @@ func (q *frameQueue) push(opcode byte, prefix byte, payload []byte) bool {
 	if last < 0 || cap(q.pending[last])-len(q.pending[last]) < size {
 		var c []byte
 		if size <= chunkSize {
-			c = (*chunks.Get().(*[]byte))[:0]
+			c = getChunk()
 		} else {
 			c = make([]byte, 0, size)
 		}
@@ -82,7 +79,7 @@ func (q *frameQueue) push(opcode byte, prefix byte, payload []byte) bool {
 	}
 	c := q.pending[last]
 	before := len(c)
-	c = appendFrameHeader(c, opcode, n)
+	c = appendFrameHeader(c, op, n)
 	if prefix != 0 {
 		c = append(c, prefix)
 	}
@@ -99,18 +96,15 @@ func (q *frameQueue) push(opcode byte, prefix byte, payload []byte) bool {
 }
 
 // release returns written or dropped chunks to the pool.
-func (q *frameQueue) release(bufs net.Buffers) {
+func (q *Queue) release(bufs net.Buffers) {
 	for i, c := range bufs {
-		if cap(c) == chunkSize {
-			c = c[:0]
-			chunks.Put(&c)
-		}
+		putChunk(c)
 		bufs[i] = nil
 	}
 }
 
-// busy tells whether frames are waiting or being written.
-func (q *frameQueue) busy() bool {
+// Busy tells whether frames are waiting or being written.
+func (q *Queue) Busy() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.writing
@@ -118,7 +112,7 @@ func (q *frameQueue) busy() bool {
 
 // write is the writer goroutine: it writes everything queued, batch by batch, until nothing
 // is left or a write fails.
-func (q *frameQueue) write() {
+func (q *Queue) write() {
 	var batch, spare, iov net.Buffers
 	for {
 		q.mu.Lock()
@@ -160,10 +154,10 @@ func (q *frameQueue) write() {
 	}
 }
 
-// closeAfterFlush refuses further frames and runs done once what is queued has been written,
+// CloseAfterFlush refuses further frames and runs done once what is queued has been written,
 // giving the writes timeout to finish; at once when nothing is queued. When it is called
 // again before the writes end, both dones run, in order.
-func (q *frameQueue) closeAfterFlush(timeout time.Duration, done func()) {
+func (q *Queue) CloseAfterFlush(timeout time.Duration, done func()) {
 	q.mu.Lock()
 	q.closing = true
 	if !q.writing {
@@ -184,35 +178,11 @@ func (q *frameQueue) closeAfterFlush(timeout time.Duration, done func()) {
 	q.mu.Unlock()
 }
 
-// drop refuses further frames and discards the queued ones (the connection is gone).
-func (q *frameQueue) drop() {
+// Drop refuses further frames and discards the queued ones (the connection is gone).
+func (q *Queue) Drop() {
 	q.mu.Lock()
 	q.closed = true
 	q.release(q.pending)
 	q.pending, q.queued = nil, 0
 	q.mu.Unlock()
-}
-
-// maxFrameHeader is the longest header of a server's websocket frame (RFC 6455 §5.2: no mask).
-const maxFrameHeader = 10
-
-// WebSocket opcodes (RFC 6455 §5.2).
-const (
-	opText   = 0x1
-	opBinary = 0x2
-)
-
-// appendFrameHeader appends the header of a final, unmasked frame carrying n bytes.
-func appendFrameHeader(b []byte, opcode byte, n int) []byte {
-	b = append(b, 0x80|opcode)
-	switch {
-	case n <= 125:
-		return append(b, byte(n))
-	case n <= 0xffff:
-		b = append(b, 126)
-		return binary.BigEndian.AppendUint16(b, uint16(n))
-	default:
-		b = append(b, 127)
-		return binary.BigEndian.AppendUint64(b, uint64(n))
-	}
 }

@@ -1,10 +1,10 @@
-package router_test
+package table_test
 
 import (
 	"testing"
 
 	"github.com/ioroute/ioroute/config"
-	"github.com/ioroute/ioroute/router"
+	"github.com/ioroute/ioroute/router/table"
 	"github.com/ioroute/ioroute/schema"
 )
 
@@ -44,7 +44,7 @@ func TestSchemaAgreesWithChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, loadErr := router.LoadBytes("c.yaml", []byte(tt.src))
+			_, loadErr := table.LoadBytes("c.yaml", []byte(tt.src))
 			f, _ := config.Parse("c.yaml", []byte(tt.src))
 			if f == nil {
 				t.Fatal("config did not parse as YAML")
@@ -58,6 +58,6 @@ func TestSchemaAgreesWithChecks(t *testing.T) {
 }
 
 // loadString loads config source as `ioroute validate c.yaml` would.
-func loadString(src string) (*router.Table, error) {
-	return router.LoadBytes("c.yaml", []byte(src))
+func loadString(src string) (*table.Table, error) {
+	return table.LoadBytes("c.yaml", []byte(src))
 }

@@ -1,4 +1,4 @@
-package router
+package cluster
 
 import (
 	"slices"
@@ -6,6 +6,8 @@ import (
 	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 	"github.com/zishang520/socket.io/v3/pkg/types"
+
+	"github.com/ioroute/ioroute/internal/cluster/wire"
 )
 
 // clusterAdapter is a namespace's local adapter that also publishes its broadcasts to the
@@ -13,13 +15,20 @@ import (
 // broadcasts across nodes.
 type clusterAdapter struct {
 	sio.Adapter
-	c *cluster
+	c *Cluster
+}
+
+// AdapterBuilder returns the engine's adapter constructor for a server in the cluster: each
+// namespace's adapter is one local builds, which also publishes its broadcasts to the other
+// nodes.
+func (c *Cluster) AdapterBuilder(local sio.AdapterConstructor) sio.AdapterConstructor {
+	return clusterAdapterBuilder{local: local, c: c}
 }
 
 // clusterAdapterBuilder wraps the adapters local builds in clusterAdapters.
 type clusterAdapterBuilder struct {
 	local sio.AdapterConstructor
-	c     *cluster
+	c     *Cluster
 }
 
 // New makes the adapter of nsp.
@@ -37,13 +46,13 @@ func (a *clusterAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastOpt
 }
 
 // publishPacket publishes a broadcast of nsp on the channel Node's adapter would use.
-func (c *cluster) publishPacket(nsp string, packet *parser.Packet, opts *sio.BroadcastOptions) {
+func (c *Cluster) publishPacket(nsp string, packet *parser.Packet, opts *sio.BroadcastOptions) {
 	data, ok := packet.Data.([]any)
 	if !ok {
 		return
 	}
-	wp := wirePacket{Type: packetEvent, Data: data, Nsp: nsp}
-	var wo wireOpts
+	wp := wire.Packet{Type: wire.PacketEvent, Data: data, Nsp: nsp}
+	var wo wire.Opts
 	if opts != nil {
 		wo.Rooms = roomList(opts.Rooms)
 		wo.Except = roomList(opts.Except)
@@ -57,7 +66,7 @@ func (c *cluster) publishPacket(nsp string, packet *parser.Packet, opts *sio.Bro
 			}
 		}
 	}
-	b, err := encodeBroadcast(c.uid, wp, wo)
+	b, err := wire.EncodeBroadcast(c.uid, wp, wo)
 	if err != nil {
 		c.log.Warn("cluster adapter: cannot encode a broadcast for the other nodes", "namespace", nsp, "error", err)
 		return
@@ -70,8 +79,8 @@ func (c *cluster) publishPacket(nsp string, packet *parser.Packet, opts *sio.Bro
 }
 
 // onBroadcast delivers a broadcast from another node to this node's sockets.
-func (c *cluster) onBroadcast(nsp string, payload []byte) {
-	m, err := decodeBroadcast(payload)
+func (c *Cluster) onBroadcast(nsp string, payload []byte) {
+	m, err := wire.DecodeBroadcast(payload)
 	if err != nil {
 		c.log.Warn("cluster adapter: ignoring a malformed broadcast", "namespace", nsp, "error", err)
 		return
@@ -82,10 +91,10 @@ func (c *cluster) onBroadcast(nsp string, payload []byte) {
 	if m.Packet.Nsp == "" {
 		m.Packet.Nsp = "/"
 	}
-	if m.Packet.Nsp != nsp || (m.Packet.Type != packetEvent && m.Packet.Type != packetBinaryEvent) {
+	if m.Packet.Nsp != nsp || (m.Packet.Type != wire.PacketEvent && m.Packet.Type != wire.PacketBinaryEvent) {
 		return
 	}
-	ns := c.r.namespace(nsp)
+	ns := c.host.Namespace(nsp)
 	if ns == nil {
 		return // a namespace no table of this node declared
 	}
@@ -93,7 +102,7 @@ func (c *cluster) onBroadcast(nsp string, payload []byte) {
 }
 
 // localOpts turns wire options into engine options for delivery on this node only.
-func localOpts(o *wireOpts) *sio.BroadcastOptions {
+func localOpts(o *wire.Opts) *sio.BroadcastOptions {
 	flags := &sio.BroadcastFlags{Local: true}
 	if o == nil {
 		return &sio.BroadcastOptions{Rooms: types.NewSet[sio.Room](), Except: types.NewSet[sio.Room](), Flags: flags}
@@ -130,8 +139,8 @@ func roomList(s *types.Set[sio.Room]) []string {
 // onRequest answers a request from another server or from @socket.io/redis-emitter. The
 // router has no server-side listeners, so server-side emits are ignored, as a Node server
 // without listeners would.
-func (c *cluster) onRequest(nsp string, payload []byte) {
-	req, err := decodeRequest(payload)
+func (c *Cluster) onRequest(nsp string, payload []byte) {
+	req, err := wire.DecodeRequest(payload)
 	if err != nil {
 		c.log.Warn("cluster adapter: ignoring a malformed request", "namespace", nsp, "error", err)
 		return
@@ -139,10 +148,10 @@ func (c *cluster) onRequest(nsp string, payload []byte) {
 	if req.UID == c.uid {
 		return
 	}
-	ns := c.r.namespace(nsp) // nil for a namespace no table of this node declared
+	ns := c.host.Namespace(nsp) // nil for a namespace no table of this node declared
 	respond := func(v map[string]any) {
 		v["requestId"] = req.RequestID
-		b, err := encodeResponse(v)
+		b, err := wire.EncodeResponse(v)
 		if err != nil {
 			c.log.Warn("cluster adapter: cannot encode a response", "namespace", nsp, "error", err)
 			return
@@ -150,9 +159,9 @@ func (c *cluster) onRequest(nsp string, payload []byte) {
 		c.send(c.responseChannel(nsp), b)
 	}
 	switch req.Type {
-	case reqRemoteJoin, reqRemoteLeave, reqRemoteDisconn:
+	case wire.ReqRemoteJoin, wire.ReqRemoteLeave, wire.ReqRemoteDisconnect:
 		c.onRemoteChange(ns, req, respond)
-	case reqSockets:
+	case wire.ReqSockets:
 		ids := []string{}
 		if ns != nil {
 			for _, id := range ns.Adapter().Sockets(roomSet(req.Rooms)).Keys() {
@@ -160,7 +169,7 @@ func (c *cluster) onRequest(nsp string, payload []byte) {
 			}
 		}
 		respond(map[string]any{"sockets": ids})
-	case reqAllRooms:
+	case wire.ReqAllRooms:
 		rooms := []string{}
 		if ns != nil {
 			for _, r := range ns.Adapter().Rooms().Keys() {
@@ -168,11 +177,11 @@ func (c *cluster) onRequest(nsp string, payload []byte) {
 			}
 		}
 		respond(map[string]any{"rooms": rooms})
-	case reqRemoteFetch:
+	case wire.ReqRemoteFetch:
 		respond(map[string]any{"sockets": c.fetch(ns, req.Opts)})
-	case reqBroadcast:
+	case wire.ReqBroadcast:
 		c.onBroadcastWithAck(ns, nsp, req, respond)
-	case reqServerSideEmit:
+	case wire.ReqServerSideEmit:
 	default:
 		c.log.Debug("cluster adapter: ignoring an unknown request", "namespace", nsp, "type", req.Type)
 	}
@@ -180,7 +189,7 @@ func (c *cluster) onRequest(nsp string, payload []byte) {
 
 // onRemoteChange joins, leaves or disconnects this node's sockets: those opts selects
 // (@socket.io/redis-emitter), or the one socket named by sid (another server).
-func (c *cluster) onRemoteChange(ns sio.Namespace, req wireRequest, respond func(map[string]any)) {
+func (c *Cluster) onRemoteChange(ns sio.Namespace, req wire.Request, respond func(map[string]any)) {
 	if ns == nil {
 		return
 	}
@@ -191,9 +200,9 @@ func (c *cluster) onRemoteChange(ns sio.Namespace, req wireRequest, respond func
 	if req.Opts != nil {
 		opts := localOpts(req.Opts)
 		switch req.Type {
-		case reqRemoteJoin:
+		case wire.ReqRemoteJoin:
 			ns.Adapter().AddSockets(opts, rooms)
-		case reqRemoteLeave:
+		case wire.ReqRemoteLeave:
 			ns.Adapter().DelSockets(opts, rooms)
 		default:
 			ns.Adapter().DisconnectSockets(opts, req.Close)
@@ -205,9 +214,9 @@ func (c *cluster) onRemoteChange(ns sio.Namespace, req wireRequest, respond func
 		return
 	}
 	switch req.Type {
-	case reqRemoteJoin:
+	case wire.ReqRemoteJoin:
 		s.Join(sio.Room(req.Room))
-	case reqRemoteLeave:
+	case wire.ReqRemoteLeave:
 		s.Leave(sio.Room(req.Room))
 	default:
 		s.Disconnect(req.Close)
@@ -216,7 +225,7 @@ func (c *cluster) onRemoteChange(ns sio.Namespace, req wireRequest, respond func
 }
 
 // fetch describes this node's sockets that opts selects, as fetchSockets expects them.
-func (c *cluster) fetch(ns sio.Namespace, o *wireOpts) []map[string]any {
+func (c *Cluster) fetch(ns sio.Namespace, o *wire.Opts) []map[string]any {
 	out := []map[string]any{}
 	if ns == nil {
 		return out
@@ -241,14 +250,14 @@ func (c *cluster) fetch(ns sio.Namespace, o *wireOpts) []map[string]any {
 
 // onBroadcastWithAck delivers a broadcast that expects acknowledgements (Node's
 // io.timeout(ms).emit(...)) and reports the number of recipients and each answer.
-func (c *cluster) onBroadcastWithAck(ns sio.Namespace, nsp string, req wireRequest, respond func(map[string]any)) {
+func (c *Cluster) onBroadcastWithAck(ns sio.Namespace, nsp string, req wire.Request, respond func(map[string]any)) {
 	if ns == nil || req.Packet == nil {
 		return
 	}
 	opts := localOpts(req.Opts)
 	packet := &parser.Packet{Type: parser.EVENT, Nsp: nsp, Data: req.Packet.Data}
 	ns.Adapter().BroadcastWithAck(packet, opts, func(n uint64) {
-		respond(map[string]any{"type": respBroadcastCount, "clientCount": n})
+		respond(map[string]any{"type": wire.RespBroadcastCount, "clientCount": n})
 	}, func(args []any, err error) {
 		if err != nil {
 			return
@@ -257,7 +266,7 @@ func (c *cluster) onBroadcastWithAck(ns sio.Namespace, nsp string, req wireReque
 		if len(args) > 0 {
 			arg = args[0]
 		}
-		respond(map[string]any{"type": respBroadcastAck, "packet": arg})
+		respond(map[string]any{"type": wire.RespBroadcastAck, "packet": arg})
 	})
 }
 

@@ -1,4 +1,7 @@
-package router
+// Package table compiles a config into the immutable table of handlers a router serves, and
+// compares two tables for a reload. It knows the config language and its actions, not the
+// engine, the transport or the cluster: validate runs it alone.
+package table
 
 import (
 	"sort"

@@ -1,4 +1,4 @@
-package router
+package wire
 
 import (
 	"reflect"
@@ -9,8 +9,8 @@ import (
 // decoders return a value or an error and never panic; and what this node encodes decodes
 // back to the same message.
 func FuzzClusterWire(f *testing.F) {
-	seed, err := encodeBroadcast("abcdef", wirePacket{Type: packetEvent, Data: []any{"new-message", "hi"}, Nsp: "/chat"},
-		wireOpts{Rooms: []string{"lobby"}, Except: []string{"x"}, Flags: map[string]any{"volatile": true}})
+	seed, err := EncodeBroadcast("abcdef", Packet{Type: PacketEvent, Data: []any{"new-message", "hi"}, Nsp: "/chat"},
+		Opts{Rooms: []string{"lobby"}, Except: []string{"x"}, Flags: map[string]any{"volatile": true}})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -19,18 +19,18 @@ func FuzzClusterWire(f *testing.F) {
 	f.Add([]byte{0x93, 0xa6}, "", "")
 	f.Add([]byte("not-msgpack"), "x", "\x00")
 	f.Fuzz(func(t *testing.T, payload []byte, event, text string) {
-		_, _ = decodeBroadcast(payload)
-		_, _ = decodeRequest(payload)
-		c := &cluster{}
-		c.onResponse(payload)
+		_, _ = DecodeBroadcast(payload)
+		_, _ = DecodeRequest(payload)
+		var answer Response
+		_ = DecodeMessage(payload, &answer)
 
-		p := wirePacket{Type: packetEvent, Data: []any{event, text, []byte(text)}, Nsp: "/chat"}
-		o := wireOpts{Rooms: []string{text}, Except: []string{}, Flags: map[string]any{}}
-		b, err := encodeBroadcast("uid123", p, o)
+		p := Packet{Type: PacketEvent, Data: []any{event, text, []byte(text)}, Nsp: "/chat"}
+		o := Opts{Rooms: []string{text}, Except: []string{}, Flags: map[string]any{}}
+		b, err := EncodeBroadcast("uid123", p, o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := decodeBroadcast(b)
+		m, err := DecodeBroadcast(b)
 		if err != nil {
 			t.Fatalf("decoding what this node encoded: %v", err)
 		}
@@ -41,9 +41,9 @@ func FuzzClusterWire(f *testing.F) {
 }
 
 func TestCheckMsgpack(t *testing.T) {
-	valid, err := encodeBroadcast("abcdef", wirePacket{Type: packetEvent, Nsp: "/chat", Data: []any{"e", 1.5, -3, uint64(1) << 40,
+	valid, err := EncodeBroadcast("abcdef", Packet{Type: PacketEvent, Nsp: "/chat", Data: []any{"e", 1.5, -3, uint64(1) << 40,
 		"long string that needs more than a fixstr to hold it", []byte{1, 2, 3}, map[string]any{"k": nil, "t": true, "f": false}}},
-		wireOpts{Rooms: []string{"a", "b"}, Except: []string{}, Flags: map[string]any{"volatile": true}})
+		Opts{Rooms: []string{"a", "b"}, Except: []string{}, Flags: map[string]any{"volatile": true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,25 +73,25 @@ func TestCheckMsgpack(t *testing.T) {
 }
 
 func TestRoomNamesFromOtherServers(t *testing.T) {
-	want := roomNames{"lobby", "7", "1.5"}
-	fromJSON, err := decodeRequest([]byte(`{"type":2,"opts":{"rooms":["lobby",7,1.5],"except":[]},"rooms":["lobby",7,1.5]}`))
+	want := RoomNames{"lobby", "7", "1.5"}
+	fromJSON, err := DecodeRequest([]byte(`{"type":2,"opts":{"rooms":["lobby",7,1.5],"except":[]},"rooms":["lobby",7,1.5]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := encodeMsgpack(map[string]any{"type": 2, "rooms": []any{"lobby", 7, 1.5}})
+	b, err := EncodeMsgpack(map[string]any{"type": 2, "rooms": []any{"lobby", 7, 1.5}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromMsgpack, err := decodeRequest(b)
+	fromMsgpack, err := DecodeRequest(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, got := range map[string]roomNames{"JSON opts": fromJSON.Opts.Rooms, "JSON rooms": fromJSON.Rooms, "msgpack rooms": fromMsgpack.Rooms} {
+	for name, got := range map[string]RoomNames{"JSON opts": fromJSON.Opts.Rooms, "JSON rooms": fromJSON.Rooms, "msgpack rooms": fromMsgpack.Rooms} {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s = %q, want %q", name, got, want)
 		}
 	}
-	if _, err := decodeRequest([]byte(`{"type":2,"rooms":[{"a":1}]}`)); err == nil {
+	if _, err := DecodeRequest([]byte(`{"type":2,"rooms":[{"a":1}]}`)); err == nil {
 		t.Error("an object as a room name was accepted")
 	}
 }

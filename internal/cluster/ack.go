@@ -1,9 +1,11 @@
-package router
+package cluster
 
 import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/ioroute/ioroute/internal/cluster/wire"
 )
 
 // maxRemoteAckWait bounds an emit with ack to a socket on another node that sets no timeout:
@@ -19,19 +21,19 @@ type remoteAck struct {
 // remoteAcks holds the emits with ack this node is waiting on, by request id.
 type remoteAcks struct{ m sync.Map }
 
-// emitWithAck asks the node that holds socket sid of nsp to emit event to it and to send its
+// EmitWithAck asks the node that holds socket sid of nsp to emit event to it and to send its
 // acknowledgement back, as Node's adapter does for io.to(id).timeout(ms).emit(...): a
 // BROADCAST request to that one socket's room. The protocol carries the first argument of
 // the acknowledgement only. done is called once: with the reply, or with an error after
 // timeout (maxRemoteAckWait when timeout is 0).
-func (c *cluster) emitWithAck(nsp, sid, event string, args []any, timeout time.Duration, done func([]any, error)) error {
+func (c *Cluster) EmitWithAck(nsp, sid, event string, args []any, timeout time.Duration, done func([]any, error)) error {
 	if timeout <= 0 || timeout > maxRemoteAckWait {
 		timeout = maxRemoteAckWait
 	}
 	id := randomID(12)
-	p := wirePacket{Type: packetEvent, Data: append([]any{event}, args...), Nsp: nsp}
-	o := wireOpts{Rooms: []string{sid}, Except: []string{}, Flags: map[string]any{"timeout": timeout.Milliseconds()}}
-	payload, err := encodeMsgpack(map[string]any{"uid": c.uid, "requestId": id, "type": reqBroadcast, "packet": p, "opts": o})
+	p := wire.Packet{Type: wire.PacketEvent, Data: append([]any{event}, args...), Nsp: nsp}
+	o := wire.Opts{Rooms: []string{sid}, Except: []string{}, Flags: map[string]any{"timeout": timeout.Milliseconds()}}
+	payload, err := wire.EncodeMsgpack(map[string]any{"uid": c.uid, "requestId": id, "type": wire.ReqBroadcast, "packet": p, "opts": o})
 	if err != nil {
 		return fmt.Errorf("to: cannot encode the emit for the other nodes: %w", err)
 	}
@@ -46,13 +48,9 @@ func (c *cluster) emitWithAck(nsp, sid, event string, args []any, timeout time.D
 
 // onResponse takes an answer to one of this node's requests; answers to other servers'
 // requests share the channel and are ignored.
-func (c *cluster) onResponse(payload []byte) {
-	var r struct {
-		RequestID string `json:"requestId" msgpack:"requestId"`
-		Type      int    `json:"type" msgpack:"type"`
-		Packet    any    `json:"packet" msgpack:"packet"`
-	}
-	if err := decodeMessage(payload, &r); err != nil || r.Type != respBroadcastAck {
+func (c *Cluster) onResponse(payload []byte) {
+	var r wire.Response
+	if err := wire.DecodeMessage(payload, &r); err != nil || r.Type != wire.RespBroadcastAck {
 		return
 	}
 	c.acks.finish(r.RequestID, []any{r.Packet}, nil)

@@ -1,4 +1,4 @@
-package router
+package ws
 
 import (
 	"bytes"
@@ -12,9 +12,9 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// queuePair is a frameQueue on the server side of a real websocket connection, and the
+// queuePair is a Queue on the server side of a real websocket connection, and the
 // websocket client reading it.
-func queuePair(t *testing.T, limit int, overflow func(int)) (*frameQueue, *websocket.Conn) {
+func queuePair(t *testing.T, limit int, overflow func(int)) (*Queue, *websocket.Conn) {
 	t.Helper()
 	conns := make(chan net.Conn, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -33,7 +33,7 @@ func queuePair(t *testing.T, limit int, overflow func(int)) (*frameQueue, *webso
 	t.Cleanup(func() { client.Close() })
 	conn := <-conns
 	t.Cleanup(func() { conn.Close() })
-	return newFrameQueue(conn, limit, overflow, nil), client
+	return NewQueue(conn, limit, overflow, nil), client
 }
 
 // TestFrameQueueFramesInOrder: frames of every length form, text and binary, arrive whole and
@@ -41,28 +41,28 @@ func queuePair(t *testing.T, limit int, overflow func(int)) (*frameQueue, *webso
 func TestFrameQueueFramesInOrder(t *testing.T) {
 	q, client := queuePair(t, 150_000, func(int) { t.Error("overflow") })
 	type frame struct {
-		op      byte
+		op      Opcode
 		prefix  byte
 		payload []byte
 	}
 	frames := []frame{
-		{opText, '4', []byte(`["a"]`)},
-		{opText, 0, bytes.Repeat([]byte("b"), 125)},
-		{opBinary, 0, bytes.Repeat([]byte{1}, 126)},
-		{opText, '4', bytes.Repeat([]byte("c"), 65_535)},
-		{opText, 0, bytes.Repeat([]byte("d"), 65_536)},
+		{OpText, '4', []byte(`["a"]`)},
+		{OpText, 0, bytes.Repeat([]byte("b"), 125)},
+		{OpBinary, 0, bytes.Repeat([]byte{1}, 126)},
+		{OpText, '4', bytes.Repeat([]byte("c"), 65_535)},
+		{OpText, 0, bytes.Repeat([]byte("d"), 65_536)},
 	}
 	for _, f := range frames {
-		if !q.push(f.op, f.prefix, f.payload) {
+		if !q.Push(f.op, f.prefix, f.payload) {
 			t.Fatal("push refused")
 		}
 	}
 	// wait until the queue is empty, then a frame bigger than the limit
-	for q.busy() {
+	for q.Busy() {
 		time.Sleep(time.Millisecond)
 	}
-	big := frame{opText, 0, bytes.Repeat([]byte("e"), 200_000)}
-	if !q.push(big.op, big.prefix, big.payload) {
+	big := frame{OpText, 0, bytes.Repeat([]byte("e"), 200_000)}
+	if !q.Push(big.op, big.prefix, big.payload) {
 		t.Fatal("a large frame into an empty queue was refused")
 	}
 	frames = append(frames, big)
@@ -87,11 +87,11 @@ func TestFrameQueueFramesInOrder(t *testing.T) {
 func TestFrameQueueCloseAfterFlush(t *testing.T) {
 	q, client := queuePair(t, 1<<20, func(int) { t.Error("overflow") })
 	for range 100 {
-		q.push(opText, '4', bytes.Repeat([]byte("x"), 1000))
+		q.Push(OpText, '4', bytes.Repeat([]byte("x"), 1000))
 	}
 	done := make(chan struct{})
-	q.closeAfterFlush(5*time.Second, func() { close(done) })
-	if q.push(opText, '4', []byte("late")) {
+	q.CloseAfterFlush(5*time.Second, func() { close(done) })
+	if q.Push(OpText, '4', []byte("late")) {
 		t.Fatal("a frame was accepted after closeAfterFlush")
 	}
 	_ = client.SetReadDeadline(time.Now().Add(10 * time.Second))
@@ -118,7 +118,7 @@ func TestFrameQueueReportsBrokenConnection(t *testing.T) {
 	_ = tcp.Close()
 	deadline := time.After(5 * time.Second)
 	for {
-		if !q.push(opText, '4', []byte(`["after the reset"]`)) {
+		if !q.Push(OpText, '4', []byte(`["after the reset"]`)) {
 			break // refused: the queue knows the connection broke
 		}
 		select {

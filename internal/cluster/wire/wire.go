@@ -1,4 +1,4 @@
-package router
+package wire
 
 import (
 	"bytes"
@@ -10,74 +10,74 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 )
 
-// The wire format of Node's @socket.io/redis-adapter (classic pub/sub), as this package
-// speaks it. A broadcast is published on "<key>#<nsp>#", or on "<key>#<nsp>#<room>#" when it
-// targets exactly one room, as the msgpack array [uid, packet, opts]: packet is
-// {type, data, nsp} and opts is {rooms, except, flags}. Requests between servers go on
-// "<key>-request#<nsp>#" and answers on "<key>-response#<nsp>#", as JSON objects (msgpack
-// when they carry binary), each with a numeric type.
-
 // Request types of the adapter protocol.
 const (
-	reqSockets         = 0
-	reqAllRooms        = 1
-	reqRemoteJoin      = 2
-	reqRemoteLeave     = 3
-	reqRemoteDisconn   = 4
-	reqRemoteFetch     = 5
-	reqServerSideEmit  = 6
-	reqBroadcast       = 7
-	respBroadcastCount = 8
-	respBroadcastAck   = 9
+	ReqSockets          = 0
+	ReqAllRooms         = 1
+	ReqRemoteJoin       = 2
+	ReqRemoteLeave      = 3
+	ReqRemoteDisconnect = 4
+	ReqRemoteFetch      = 5
+	ReqServerSideEmit   = 6
+	ReqBroadcast        = 7
+	RespBroadcastCount  = 8
+	RespBroadcastAck    = 9
 )
 
 // Socket.IO packet types that may travel between servers.
 const (
-	packetEvent       = 2
-	packetBinaryEvent = 5
+	PacketEvent       = 2
+	PacketBinaryEvent = 5
 )
 
-// wirePacket is a Socket.IO packet as the adapters exchange it.
-type wirePacket struct {
+// Packet is a Socket.IO packet as the adapters exchange it.
+type Packet struct {
 	Type int    `msgpack:"type" json:"type"`
 	Data []any  `msgpack:"data" json:"data"`
 	Nsp  string `msgpack:"nsp" json:"nsp"`
 }
 
-// wireOpts selects the recipients of a broadcast.
-type wireOpts struct {
-	Rooms  roomNames      `msgpack:"rooms" json:"rooms"`
-	Except roomNames      `msgpack:"except" json:"except"`
+// Opts selects the recipients of a broadcast.
+type Opts struct {
+	Rooms  RoomNames      `msgpack:"rooms" json:"rooms"`
+	Except RoomNames      `msgpack:"except" json:"except"`
 	Flags  map[string]any `msgpack:"flags" json:"flags,omitempty"`
 }
 
-// wireBroadcast is one decoded broadcast message.
-type wireBroadcast struct {
+// Broadcast is one decoded broadcast message.
+type Broadcast struct {
 	UID    string
-	Packet wirePacket
-	Opts   wireOpts
+	Packet Packet
+	Opts   Opts
 }
 
-// wireRequest is a request from another server, or from @socket.io/redis-emitter.
-type wireRequest struct {
-	UID       string      `msgpack:"uid" json:"uid"`
-	RequestID string      `msgpack:"requestId" json:"requestId"`
-	Type      int         `msgpack:"type" json:"type"`
-	Opts      *wireOpts   `msgpack:"opts" json:"opts"`
-	Rooms     roomNames   `msgpack:"rooms" json:"rooms"`
-	Room      string      `msgpack:"room" json:"room"`
-	Sid       string      `msgpack:"sid" json:"sid"`
-	Close     bool        `msgpack:"close" json:"close"`
-	Packet    *wirePacket `msgpack:"packet" json:"packet"`
+// Request is a request from another server, or from @socket.io/redis-emitter.
+type Request struct {
+	UID       string    `msgpack:"uid" json:"uid"`
+	RequestID string    `msgpack:"requestId" json:"requestId"`
+	Type      int       `msgpack:"type" json:"type"`
+	Opts      *Opts     `msgpack:"opts" json:"opts"`
+	Rooms     RoomNames `msgpack:"rooms" json:"rooms"`
+	Room      string    `msgpack:"room" json:"room"`
+	Sid       string    `msgpack:"sid" json:"sid"`
+	Close     bool      `msgpack:"close" json:"close"`
+	Packet    *Packet   `msgpack:"packet" json:"packet"`
 }
 
-// roomNames is a list of rooms as another server sent it. Node lets a room be named by a
+// Response is an answer to a request, as far as the requesting node reads it.
+type Response struct {
+	RequestID string `json:"requestId" msgpack:"requestId"`
+	Type      int    `json:"type" msgpack:"type"`
+	Packet    any    `json:"packet" msgpack:"packet"`
+}
+
+// RoomNames is a list of rooms as another server sent it. Node lets a room be named by a
 // number; such names are kept in their decimal form, which is how Node's adapter matches
 // them too.
-type roomNames []string
+type RoomNames []string
 
 // DecodeMsgpack reads a list of strings and numbers.
-func (r *roomNames) DecodeMsgpack(d *msgpack.Decoder) error {
+func (r *RoomNames) DecodeMsgpack(d *msgpack.Decoder) error {
 	var v []any
 	if err := d.Decode(&v); err != nil {
 		return err
@@ -86,7 +86,7 @@ func (r *roomNames) DecodeMsgpack(d *msgpack.Decoder) error {
 }
 
 // UnmarshalJSON reads a list of strings and numbers.
-func (r *roomNames) UnmarshalJSON(b []byte) error {
+func (r *RoomNames) UnmarshalJSON(b []byte) error {
 	var v []any
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
@@ -94,8 +94,8 @@ func (r *roomNames) UnmarshalJSON(b []byte) error {
 	return r.set(v)
 }
 
-func (r *roomNames) set(v []any) error {
-	out := make(roomNames, 0, len(v))
+func (r *RoomNames) set(v []any) error {
+	out := make(RoomNames, 0, len(v))
 	for _, e := range v {
 		switch x := e.(type) {
 		case string:
@@ -114,8 +114,8 @@ func (r *roomNames) set(v []any) error {
 	return nil
 }
 
-// encodeBroadcast encodes [uid, packet, opts].
-func encodeBroadcast(uid string, p wirePacket, o wireOpts) ([]byte, error) {
+// EncodeBroadcast encodes [uid, packet, opts].
+func EncodeBroadcast(uid string, p Packet, o Opts) ([]byte, error) {
 	if o.Rooms == nil {
 		o.Rooms = []string{}
 	}
@@ -125,11 +125,11 @@ func encodeBroadcast(uid string, p wirePacket, o wireOpts) ([]byte, error) {
 	if o.Flags == nil {
 		o.Flags = map[string]any{}
 	}
-	return encodeMsgpack([]any{uid, p, o})
+	return EncodeMsgpack([]any{uid, p, o})
 }
 
-// encodeMsgpack encodes v as the adapters exchange it, integers in their shortest form.
-func encodeMsgpack(v any) ([]byte, error) {
+// EncodeMsgpack encodes v as the adapters exchange it, integers in their shortest form.
+func EncodeMsgpack(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := msgpack.NewEncoder(&buf)
 	enc.UseCompactInts(true)
@@ -145,9 +145,9 @@ func newDecoder(b []byte) *msgpack.Decoder {
 	return msgpack.NewDecoder(bytes.NewReader(b))
 }
 
-// decodeBroadcast decodes [uid, packet, opts].
-func decodeBroadcast(b []byte) (wireBroadcast, error) {
-	var m wireBroadcast
+// DecodeBroadcast decodes [uid, packet, opts].
+func DecodeBroadcast(b []byte) (Broadcast, error) {
+	var m Broadcast
 	if err := checkMsgpack(b); err != nil {
 		return m, err
 	}
@@ -173,15 +173,15 @@ func decodeBroadcast(b []byte) (wireBroadcast, error) {
 	return m, nil
 }
 
-// decodeRequest decodes a request from another server.
-func decodeRequest(b []byte) (wireRequest, error) {
-	var r wireRequest
-	return r, decodeMessage(b, &r)
+// DecodeRequest decodes a request from another server.
+func DecodeRequest(b []byte) (Request, error) {
+	var r Request
+	return r, DecodeMessage(b, &r)
 }
 
-// decodeMessage decodes a request or an answer into v: JSON when it starts with "{",
+// DecodeMessage decodes a request or an answer into v: JSON when it starts with "{",
 // msgpack otherwise (checked first, so decoding allocates no more than the message holds).
-func decodeMessage(b []byte, v any) error {
+func DecodeMessage(b []byte, v any) error {
 	if len(b) > 0 && b[0] == '{' {
 		return json.Unmarshal(b, v)
 	}
@@ -191,10 +191,10 @@ func decodeMessage(b []byte, v any) error {
 	return newDecoder(b).Decode(v)
 }
 
-// encodeResponse encodes an answer: JSON, or msgpack when it carries binary.
-func encodeResponse(v map[string]any) ([]byte, error) {
+// EncodeResponse encodes an answer: JSON, or msgpack when it carries binary.
+func EncodeResponse(v map[string]any) ([]byte, error) {
 	if hasBytes(v) {
-		return encodeMsgpack(v)
+		return EncodeMsgpack(v)
 	}
 	return json.Marshal(v)
 }
@@ -220,9 +220,9 @@ func hasBytes(v any) bool {
 	return false
 }
 
-// encodeBroadcastPrefix is how every broadcast of the node uid starts: the array header and
+// BroadcastPrefix is how every broadcast of the node uid starts: the array header and
 // the uid. A node recognises its own messages by it without decoding them.
-func encodeBroadcastPrefix(uid string) ([]byte, error) {
+func BroadcastPrefix(uid string) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := msgpack.NewEncoder(&buf)
 	if err := enc.EncodeArrayLen(3); err != nil {

@@ -1,17 +1,16 @@
-package router
+package table
 
 import (
 	"fmt"
 	"reflect"
-	"strings"
 )
 
-// Diff says what a new table changes compared to the one serving.
+// Diff says what a new table changes in the handlers of the one serving. (Server settings
+// that need a restart are compared by the router with the settings it serves with:
+// config.RestartChanged.)
 type Diff struct {
 	AddedEvents, ChangedEvents, RemovedEvents int
 	AddedNamespaces, RemovedNamespaces        []string
-	// Restart lists server settings that changed but take effect only after a restart.
-	Restart []string
 }
 
 // String summarises the change, such as "+1 event, ~1 event, -0 events, +0 namespaces, -0 namespaces".
@@ -31,8 +30,8 @@ func plural(word string, n int) string {
 	return word + "s"
 }
 
-// diff compares two tables, handler by handler (lifecycle handlers count as events).
-func diff(old, cur *Table) Diff {
+// Compare compares two tables, handler by handler (lifecycle handlers count as events).
+func Compare(old, cur *Table) Diff {
 	var d Diff
 	for name, ns := range cur.Namespaces {
 		before, ok := old.Namespaces[name]
@@ -62,7 +61,6 @@ func diff(old, cur *Table) Diff {
 			d.RemovedEvents += len(handlers(ns))
 		}
 	}
-	d.Restart = restartNeeded(old, cur)
 	return d
 }
 
@@ -79,27 +77,4 @@ func handlers(ns *Namespace) map[string]*Handler {
 		m["disconnect"] = ns.Disconnect
 	}
 	return m
-}
-
-// restartNeeded names the server settings that differ; the engine and the listener are built
-// once at start, so only the static folder follows a reload.
-func restartNeeded(old, cur *Table) []string {
-	a, b := old.File.Server, cur.File.Server
-	var out []string
-	check := func(name string, same bool) {
-		if !same {
-			out = append(out, "server."+name)
-		}
-	}
-	check("listen", a.Listen == b.Listen)
-	check("path", a.Path == b.Path)
-	check("cors", strings.Join(a.Origins, "\n") == strings.Join(b.Origins, "\n") && a.Credentials == b.Credentials && (a.Origins == nil) == (b.Origins == nil))
-	check("ping_interval", a.PingInterval == b.PingInterval)
-	check("ping_timeout", a.PingTimeout == b.PingTimeout)
-	check("connect_timeout", a.ConnectTimeout == b.ConnectTimeout)
-	check("max_payload", a.MaxPayload == b.MaxPayload)
-	check("allow_eio3", a.AllowEIO3 == b.AllowEIO3)
-	check("adapter", (a.Adapter.Redis == nil) == (b.Adapter.Redis == nil) &&
-		(a.Adapter.Redis == nil || *a.Adapter.Redis == *b.Adapter.Redis))
-	return out
 }

@@ -1,13 +1,12 @@
 //go:build linux
 
-package router
+package ws
 
 import (
 	"errors"
 	"io"
 	"os"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -28,7 +27,7 @@ type poller struct {
 	set *epollSet // nil when no connection is watched
 	// work hands a ready connection to a worker that waits for one; when none waits, a new
 	// worker starts
-	work chan *wsReader
+	work chan *Reader
 }
 
 // pollState is what the poller keeps of one connection.
@@ -48,7 +47,7 @@ type epollSet struct {
 	p       *poller
 	file    *os.File
 	fd      int
-	readers map[uint64]*wsReader // by the id carried in their events
+	readers map[uint64]*Reader // by the id carried in their events
 	nextID  uint64
 	closed  bool
 }
@@ -70,22 +69,18 @@ func pollID(ev unix.EpollEvent) uint64 {
 	return uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
 }
 
-// noPoller is true to read every connection with a goroutine of its own (readLoop), as
-// where there is no epoll; tests set it to cover that path on Linux too.
-var noPoller atomic.Bool
-
-var thePoller = &poller{work: make(chan *wsReader)}
+var thePoller = &poller{work: make(chan *Reader)}
 
 // watch starts reading r: registered with the poller, or on the calling goroutine when there
 // is no poller.
-func watch(r *wsReader) {
+func watch(r *Reader) {
 	if noPoller.Load() || !thePoller.add(r) {
 		r.readLoop()
 	}
 }
 
 // add registers r; false when the poller cannot watch it (then it is read by readLoop).
-func (p *poller) add(r *wsReader) bool {
+func (p *poller) add(r *Reader) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.set == nil {
@@ -127,7 +122,7 @@ func (p *poller) open() (*epollSet, error) {
 		_ = unix.Close(fd)
 		return nil, err
 	}
-	s := &epollSet{p: p, file: os.NewFile(uintptr(fd), "ioroute-epoll"), fd: fd, readers: map[uint64]*wsReader{}}
+	s := &epollSet{p: p, file: os.NewFile(uintptr(fd), "ioroute-epoll"), fd: fd, readers: map[uint64]*Reader{}}
 	rc, err := s.file.SyscallConn()
 	if err != nil {
 		_ = s.file.Close()
@@ -140,7 +135,7 @@ func (p *poller) open() (*epollSet, error) {
 // wait hands every connection reported ready to a worker, until the set is closed.
 func (s *epollSet) wait(rc syscall.RawConn) {
 	events := make([]unix.EpollEvent, 128)
-	var batch []*wsReader
+	var batch []*Reader
 	var n int
 	var werr error
 	ready := func(fd uintptr) bool {
@@ -171,7 +166,7 @@ func (s *epollSet) wait(rc syscall.RawConn) {
 }
 
 // dispatch gives a ready connection to a waiting worker, or to a new one.
-func (p *poller) dispatch(r *wsReader) {
+func (p *poller) dispatch(r *Reader) {
 	select {
 	case p.work <- r:
 	default:
@@ -180,7 +175,7 @@ func (p *poller) dispatch(r *wsReader) {
 }
 
 // worker reads ready connections until none comes for workerIdle.
-func (p *poller) worker(r *wsReader) {
+func (p *poller) worker(r *Reader) {
 	idle := time.NewTimer(workerIdle)
 	defer idle.Stop()
 	for {
@@ -197,13 +192,13 @@ func (p *poller) worker(r *wsReader) {
 }
 
 // rearm has the poller report r again once it has something to read (at once if it has).
-func (p *poller) rearm(r *wsReader) {
+func (p *poller) rearm(r *Reader) {
 	ev := pollEvent(r.id)
 	_ = r.rc.Control(func(fd uintptr) { _ = unix.EpollCtl(r.set.fd, unix.EPOLL_CTL_MOD, int(fd), &ev) })
 }
 
 // remove forgets r, whose connection is closing; the set closes when it was the last.
-func (p *poller) remove(r *wsReader) {
+func (p *poller) remove(r *Reader) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if r.set == nil {
@@ -226,10 +221,10 @@ func (p *poller) closeIfEmpty(s *epollSet) {
 }
 
 // unwatch stops the poller watching r.
-func unwatch(r *wsReader) { thePoller.remove(r) }
+func unwatch(r *Reader) { thePoller.remove(r) }
 
 // readNow reads what the socket holds without waiting: errAgain when it holds nothing.
-func (r *wsReader) readNow(b []byte) (int, error) {
+func (r *Reader) readNow(b []byte) (int, error) {
 	r.rb = b
 	if err := r.rc.Read(r.readFn); err != nil {
 		return 0, err
@@ -247,7 +242,7 @@ func (r *wsReader) readNow(b []byte) (int, error) {
 }
 
 // rawRead is the read syscall under the connection's lock (RawConn.Read); it never waits.
-func (r *wsReader) rawRead(fd uintptr) bool {
+func (r *Reader) rawRead(fd uintptr) bool {
 	for {
 		r.rn, r.rerr = syscall.Read(int(fd), r.rb)
 		if r.rerr != syscall.EINTR {
@@ -262,7 +257,7 @@ func (r *wsReader) rawRead(fd uintptr) bool {
 
 // turn reads what a ready connection holds, a bounded number of times, and reports whether
 // the connection is to be watched again (false: its reading ended).
-func (r *wsReader) turn() bool {
+func (r *Reader) turn() bool {
 	r.turning.Lock()
 	defer r.turning.Unlock()
 	for range 8 {
@@ -272,7 +267,7 @@ func (r *wsReader) turn() bool {
 		case errors.Is(err, errAgain):
 			return true
 		default:
-			r.t.readEnded(err)
+			r.h.ReadEnded(err)
 			return false
 		}
 	}
