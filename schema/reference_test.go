@@ -105,7 +105,7 @@ func TestReferenceExamplesLoad(t *testing.T) {
 	}
 }
 
-// loadExample parses, validates and compiles a config the way router.LoadBytes does.
+// loadExample parses, validates and compiles a config the way table.LoadBytes does.
 func loadExample(t *testing.T, name, src string) {
 	t.Helper()
 	f, err := config.Parse(name+".yaml", []byte(src))

@@ -4,7 +4,7 @@
 // re-broadcast as `new-message` to every socket of /chat, the sender included.
 //
 // By default the engine runs with its own settings. With -tuned it runs on the write path
-// ioroute serves with (router.TuneEngine: broadcasts encoded once, batched websocket writes),
+// ioroute serves with (engine.TuneEngine of internal/engine: broadcasts encoded once, batched websocket writes),
 // so the benchmark can compare ioroute with hand-written code on the same engine path.
 //
 //	handwritten [-listen 127.0.0.1:3002] [-tuned]
