@@ -23,6 +23,7 @@ fuzz-smoke:
 	go test -run '^$$' -fuzz '^FuzzClusterWire$$' -fuzztime $(FUZZTIME) ./internal/cluster/wire
 	go test -run '^$$' -fuzz '^FuzzWSFrames$$' -fuzztime $(FUZZTIME) ./internal/ws
 	go test -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) ./internal/tmpl
+	go test -run '^$$' -fuzz '^FuzzEncodeOutgoing$$' -fuzztime $(FUZZTIME) ./actions
 
 chat:
 	go run ./cmd/ioroute run examples/chat/chat.yaml

@@ -31,6 +31,12 @@ func newBuilder(spec *Spec, body *config.Node, scopes tmpl.Scopes, errs *config.
 		errs.Add(body.Pos, body.Path, "%s takes a mapping of its fields, got %s", spec.Name, body.Describe())
 		return nil
 	}
+	if spec.ShorthandObject != "" && meantAsObject(body, spec.Fields) {
+		e := body.Entries[0]
+		errs.Add(e.KeyPos, config.ChildPath(body.Path, e.Key), "unknown field%s; %s write %s: { %s: %s }",
+			config.Suggest(e.Key, fieldNames(spec.Fields)), spec.ShorthandObject, spec.Name, spec.Shorthand, flowObject(body))
+		return nil
+	}
 	if !config.CheckFields(body, spec.Fields, errs) {
 		return nil
 	}

@@ -18,7 +18,9 @@ type Message struct {
 	// IncludeSelf keeps the sender among the recipients of a room or broadcast emission.
 	IncludeSelf bool
 	Event       string
-	Args        []any
+	// Args are ready to send as they are: JSON values (see sendable), which the engine and the
+	// cluster encode without converting.
+	Args []any
 }
 
 // Conn is the socket an event came from, as actions see it. The router implements it.
@@ -46,7 +48,8 @@ type Context struct {
 	Env *tmpl.Env
 	// Conn is the sending socket.
 	Conn Conn
-	// Ack answers the client's acknowledgement callback; nil when the client asked for none.
+	// Ack answers the client's acknowledgement callback with args ready to send (as
+	// Message.Args); nil when the client asked for none.
 	Ack func(args []any)
 	// Acked is set once Ack was called; a second answer is not sent.
 	Acked bool

@@ -81,11 +81,15 @@ func newEmitter(b *Builder, event tmpl.Template, broadcast bool) *emitter {
 	e := &emitter{
 		event:       event,
 		payload:     newPayload(b),
-		to:          b.TextList("to"),
 		broadcast:   broadcast || b.Bool("broadcast"),
 		includeSelf: b.Bool("include_self"),
 		timeout:     b.Duration("timeout"),
 	}
+	without := "the sender"
+	if e.broadcast {
+		without = "the whole namespace"
+	}
+	e.to = roomList(b, "to", "room or socket id", "name rooms or socket ids, such as to: ${{ data.room }}, or leave out `to` to send to "+without)
 	if n := b.Node("namespace"); n != nil {
 		e.namespace = n.Text
 		if !strings.HasPrefix(e.namespace, "/") {

@@ -13,7 +13,7 @@ func init() {
 		Shorthand: "room",
 		Example:   "- join_room: ${{ data.roomName }}",
 		New: func(b *Builder) Action {
-			return &JoinRoom{rooms(b.TextList("room"))}
+			return &JoinRoom{rooms(roomList(b, "room", "room", "write a string or a list of strings, such as join_room: ${{ data.room }}"))}
 		},
 	})
 }

@@ -13,7 +13,7 @@ func init() {
 		Shorthand: "room",
 		Example:   "- leave_room: ${{ data.room }}",
 		New: func(b *Builder) Action {
-			return &LeaveRoom{rooms(b.TextList("room"))}
+			return &LeaveRoom{rooms(roomList(b, "room", "room", "write a string or a list of strings, such as leave_room: ${{ data.room }}"))}
 		},
 	})
 }

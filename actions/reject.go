@@ -18,7 +18,8 @@ var _ Action = (*Reject)(nil)
 // Rejection is what a reject step returns to stop the connect handler and refuse the socket.
 type Rejection struct {
 	Message string
-	// Data is sent to Socket.IO 3.x/4.x clients with the message; nil when not configured.
+	// Data is sent to Socket.IO 3.x/4.x clients with the message, ready to send (see
+	// sendable); nil when not configured.
 	Data any
 }
 
@@ -59,8 +60,12 @@ func (r *Reject) Run(ctx *Context) error {
 	}
 	rej := &Rejection{Message: tmpl.Stringify(m)}
 	if r.data != nil {
-		if rej.Data, err = r.data.Eval(ctx.Env); err != nil {
+		v, err := r.data.Eval(ctx.Env)
+		if err != nil {
 			return fmt.Errorf("data: %w", err)
+		}
+		if rej.Data, err = sendableValue(v, ctx.Env.Args, "data"); err != nil {
+			return err
 		}
 	}
 	return rej

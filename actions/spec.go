@@ -27,6 +27,10 @@ type Spec struct {
 	Shorthand string
 	// ShorthandOnly makes every value, mappings too, fill the shorthand field (print).
 	ShorthandOnly bool
+	// ShorthandObject says what writing an object as the shorthand value does ("to send an
+	// object"), for actions whose shorthand field takes any value: a mapping none of whose keys
+	// is a field was probably meant as that object, and the error shows how to write it.
+	ShorthandObject string
 	// Example is a YAML step showing the action in use.
 	Example string
 	// New compiles the action from its fields.

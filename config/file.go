@@ -6,6 +6,7 @@ package config
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -71,6 +72,11 @@ var NamespaceFields = []Field{
 // Every problem found is reported at once as Errors.
 func Parse(name string, src []byte) (*File, error) {
 	var errs Errors
+	if len(src) > MaxFileSize {
+		errs.Add(Pos{File: name, Line: 1}, "", "the file is %s, over the %s a config may have; make it smaller",
+			mebibytes(len(src)), mebibytes(MaxFileSize))
+		return nil, errs.Err()
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	if err := dec.Decode(&doc); err != nil {
@@ -81,7 +87,17 @@ func Parse(name string, src []byte) (*File, error) {
 		errs.Append(yamlError(name, src, err))
 		return nil, errs.Err()
 	}
-	root := fromYAML(name, &doc, "", &errs)
+	// Every later error would follow from the values left out, so a limit is the only error.
+	if past := firstPastLimit(&doc, new(int)); past != nil {
+		errs.Add(Pos{File: name, Line: past.Line, Col: past.Column}, "",
+			"the config has more than %d values (mappings, lists and scalars), the most one config may hold; "+
+				"it passes the limit here: make it smaller", MaxValues)
+		return nil, errs.Err()
+	}
+	root, fatal := fromYAML(name, &doc, "", &errs)
+	if fatal != nil {
+		return nil, Errors{fatal}.Err()
+	}
 	f := &File{Name: name, Root: root}
 	if root.Kind != MapNode {
 		errs.Add(root.Pos, "", "expected a mapping with version and namespaces, got %s", root.Describe())
@@ -195,4 +211,11 @@ func swapped(a, b string) bool {
 		}
 	}
 	return false
+}
+
+// mebibytes renders a size in bytes as "4 MiB" or "13.4 MiB", rounded up so that a size over
+// a limit never reads as the limit.
+func mebibytes(n int) string {
+	tenths := (n*10 + 1<<20 - 1) >> 20
+	return strings.TrimSuffix(fmt.Sprintf("%d.%d", tenths/10, tenths%10), ".0") + " MiB"
 }

@@ -124,35 +124,70 @@ func IndexPath(path string, i int) string {
 	return path + "[" + strconv.Itoa(i) + "]"
 }
 
-// maxNodes bounds the nodes one config may expand to, aliases included, so that aliases of
-// aliases ("billion laughs") cannot exhaust memory.
-const maxNodes = 100_000
+// The limits of one config file. A config is written by hand or generated for one server, so
+// even a large one stays far below them; they keep a mistaken or hostile file from taking the
+// loader's memory and time. README's "Limits of a config file" states them.
+const (
+	// MaxFileSize is the size of the largest config file, in bytes.
+	MaxFileSize = 1 << 20
+	// MaxValues bounds the values (mappings, lists and scalars; keys not counted) of a config.
+	// Each use of an alias counts as a copy of what it refers to, so that aliases of aliases
+	// ("billion laughs") cannot exhaust memory either.
+	MaxValues = 100_000
+)
 
 // converter turns a yaml.Node tree into Nodes.
 type converter struct {
-	file      string
-	errs      *Errors
-	expanding map[*yaml.Node]bool // aliases being expanded, to refuse recursive ones
-	nodes     int
-	tooBig    bool
+	file   string
+	errs   *Errors
+	values int
+	// expanding holds the aliases being expanded, outermost first.
+	expanding []expansion
+	// fatal is the error for an alias that expands past MaxValues or forever; once it is set,
+	// nothing more is converted, since every later error would follow from the values left out.
+	fatal *Error
 }
 
-// fromYAML converts a yaml.Node tree to Nodes, reporting what YAML accepts but ioroute cannot read.
-func fromYAML(file string, y *yaml.Node, path string, errs *Errors) *Node {
-	c := &converter{file: file, errs: errs, expanding: map[*yaml.Node]bool{}}
-	return c.convert(y, path)
+// expansion is an alias being expanded and the path where it is used.
+type expansion struct {
+	alias *yaml.Node
+	path  string
+}
+
+// fromYAML converts a yaml.Node tree to Nodes, reporting what YAML accepts but ioroute cannot
+// read. When an alias expands past MaxValues or forever, it returns that error alone instead.
+func fromYAML(file string, y *yaml.Node, path string, errs *Errors) (*Node, *Error) {
+	c := &converter{file: file, errs: errs}
+	n := c.convert(y, path)
+	return n, c.fatal
+}
+
+// firstPastLimit returns the first value written in y beyond MaxValues, counting each alias
+// as one value, or nil when y is within the limit.
+func firstPastLimit(y *yaml.Node, count *int) *yaml.Node {
+	if y.Kind != yaml.DocumentNode {
+		if *count++; *count > MaxValues {
+			return y
+		}
+	}
+	start, step := 0, 1
+	if y.Kind == yaml.MappingNode {
+		start, step = 1, 2 // values only
+	}
+	for i := start; i < len(y.Content); i += step {
+		if past := firstPastLimit(y.Content[i], count); past != nil {
+			return past
+		}
+	}
+	return nil
 }
 
 func (c *converter) convert(y *yaml.Node, path string) *Node {
+	if c.fatal != nil {
+		return nil
+	}
 	file, errs := c.file, c.errs
 	pos := Pos{File: file, Line: y.Line, Col: y.Column}
-	if c.nodes++; c.nodes > maxNodes {
-		if !c.tooBig {
-			c.tooBig = true
-			errs.Add(pos, path, "the config expands to more than %d values (aliases included)", maxNodes)
-		}
-		return &Node{Kind: ScalarNode, Pos: pos, Path: path, Invalid: true}
-	}
 	switch y.Kind {
 	case yaml.DocumentNode:
 		if len(y.Content) == 0 {
@@ -160,16 +195,35 @@ func (c *converter) convert(y *yaml.Node, path string) *Node {
 		}
 		return c.convert(y.Content[0], path)
 	case yaml.AliasNode:
-		if c.expanding[y.Alias] {
-			errs.Add(pos, path, "alias *%s refers to a value that contains it", y.Value)
-			return &Node{Kind: ScalarNode, Pos: pos, Path: path, Invalid: true}
+		for _, e := range c.expanding {
+			if e.alias.Alias == y.Alias {
+				c.fatal = &Error{Pos: pos, Path: path, Msg: fmt.Sprintf("alias *%s refers to a value that contains it, "+
+					"so it would expand forever; refer to a value outside it", y.Value)}
+				return nil
+			}
 		}
-		c.expanding[y.Alias] = true
-		defer delete(c.expanding, y.Alias)
+		c.expanding = append(c.expanding, expansion{y, path})
+		defer func() { c.expanding = c.expanding[:len(c.expanding)-1] }()
 		return c.convert(y.Alias, path)
+	}
+	if c.values++; c.values > MaxValues {
+		// Parse has checked the values written, so aliases are expanding: blame the outermost
+		e := expansion{y, path}
+		if len(c.expanding) > 0 {
+			e = c.expanding[0]
+		}
+		c.fatal = &Error{Pos: Pos{File: file, Line: e.alias.Line, Col: e.alias.Column}, Path: e.path,
+			Msg: fmt.Sprintf("alias *%s takes the config past %d values, the most one config may hold: each use of an alias "+
+				"copies what it refers to; refer to smaller values, or fewer times", e.alias.Value, MaxValues)}
+		return nil
+	}
+	switch y.Kind {
 	case yaml.MappingNode:
-		n := &Node{Kind: MapNode, Pos: pos, Path: path}
-		seen := map[string]bool{}
+		n := &Node{Kind: MapNode, Pos: pos, Path: path, Entries: make([]Entry, 0, len(y.Content)/2)}
+		var seen map[string]bool // for long mappings; short ones are searched
+		if len(y.Content) > 16 {
+			seen = make(map[string]bool, len(y.Content)/2)
+		}
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k, v := y.Content[i], y.Content[i+1]
 			kpos := Pos{File: file, Line: k.Line, Col: k.Column}
@@ -184,16 +238,18 @@ func (c *converter) convert(y *yaml.Node, path string) *Node {
 				errs.Add(kpos, path, "mapping keys must be strings, not a %s", kindName(k.Kind))
 				continue
 			}
-			if seen[k.Value] {
+			if seen != nil && seen[k.Value] || seen == nil && n.Get(k.Value) != nil {
 				errs.Add(kpos, ChildPath(path, k.Value), "duplicate key %q", k.Value)
 				continue
 			}
-			seen[k.Value] = true
+			if seen != nil {
+				seen[k.Value] = true
+			}
 			n.Entries = append(n.Entries, Entry{Key: k.Value, KeyPos: kpos, Value: c.convert(v, ChildPath(path, k.Value))})
 		}
 		return n
 	case yaml.SequenceNode:
-		n := &Node{Kind: ListNode, Pos: pos, Path: path}
+		n := &Node{Kind: ListNode, Pos: pos, Path: path, Items: make([]*Node, 0, len(y.Content))}
 		for i, it := range y.Content {
 			n.Items = append(n.Items, c.convert(it, IndexPath(path, i)))
 		}

@@ -1,7 +1,8 @@
 package config_test
 
 import (
-	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -92,34 +93,23 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseKeepsPositionsAndDefaults(t *testing.T) {
-	f, err := config.Parse("dir/c.yaml", []byte("version: 1\nserver:\n  static: ./client\n  ping_timeout: 300ms\nnamespaces:\n  /chat:\n    on:\n      message:\n        - print: hi\n          when: data > 1\n"))
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "client"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(dir, "c.yaml")
+	f, err := config.Parse(name, []byte("version: 1\nserver:\n  static: ./client\n  ping_timeout: 300ms\nnamespaces:\n  /chat:\n    on:\n      message:\n        - print: hi\n          when: data > 1\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Server.Static != "dir/client" || f.Server.PingTimeout.String() != "300ms" || f.Server.Listen != "127.0.0.1:3001" || !f.Server.AllowEIO3 {
+	if f.Server.Static != filepath.Join(dir, "client") || f.Server.PingTimeout.String() != "300ms" || f.Server.Listen != "127.0.0.1:3001" || !f.Server.AllowEIO3 {
 		t.Fatalf("server = %+v", f.Server)
 	}
 	st := f.Namespaces[0].Handlers[0].Steps[0]
-	if st.Action != "print" || st.ActionPos.String() != "dir/c.yaml:9:11" || st.Path != "namespaces./chat.on.message[0]" {
+	if st.Action != "print" || st.ActionPos.String() != name+":9:11" || st.Path != "namespaces./chat.on.message[0]" {
 		t.Fatalf("step = %+v", st)
 	}
-	if st.When.Text != "data > 1" || st.When.Pos.String() != "dir/c.yaml:10:17" {
+	if st.When.Text != "data > 1" || st.When.Pos.String() != name+":10:17" {
 		t.Fatalf("when = %+v", st.When)
-	}
-}
-
-func TestAliasesCannotLoopOrExplode(t *testing.T) {
-	_, err := config.Parse("c.yaml", []byte("version: 1\nnamespaces: &a\n  /a: *a\n"))
-	if err == nil || !strings.Contains(err.Error(), "c.yaml:3:7: namespaces./a./a: alias *a refers to a value that contains it") {
-		t.Fatalf("recursive alias: %v", err)
-	}
-	var b strings.Builder
-	b.WriteString("version: 1\nnamespaces: {}\nx0: &x0 [a, a, a, a, a, a, a, a, a, a]\n")
-	for i := 1; i <= 8; i++ {
-		fmt.Fprintf(&b, "x%d: &x%d [*x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d, *x%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
-	}
-	_, err = config.Parse("c.yaml", []byte(b.String()))
-	if err == nil || !strings.Contains(err.Error(), "the config expands to more than 100000 values") {
-		t.Fatalf("billion laughs: %v", err)
 	}
 }

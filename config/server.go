@@ -34,6 +34,12 @@ type Limits struct {
 	FloodLimit      int
 	RoomsPerSocket  int
 	ShutdownTimeout time.Duration
+	// ExpressionSteps is the budget of the expressions of one handler run (tmpl.Budget).
+	ExpressionSteps int
+	// PendingEvents and PendingBytes bound one connection's events that arrived and wait
+	// for their handlers.
+	PendingEvents int
+	PendingBytes  int
 	// Events holds the rates set for single events, by event name.
 	Events map[string]EventLimit
 }
@@ -47,6 +53,13 @@ var LimitFields = []Field{
 	eventLimitsField,
 	{Name: "rooms_per_socket", Type: Int, Default: 100, Doc: "Rooms one socket may be in (its own id room not counted); join_room beyond it fails."},
 	{Name: "shutdown_timeout", Type: Duration, Default: "10s", Doc: "How long a shutdown waits for disconnect handlers and queued messages before exiting."},
+	{Name: "pending_events", Type: Int, Default: 5000, Doc: "Events of one connection that may wait for their handlers (arrived, not yet handled); a client that lets more pile up, say behind a handler that waits, is disconnected. " +
+		"Rates are counted when events arrive, so this bounds what a fast client can queue before its rate limit drops it."},
+	{Name: "pending_bytes", Type: Int, Default: 16 << 20, Doc: "Bytes of one connection's events that may wait for their handlers; beyond them the client is disconnected, as with pending_events."},
+	{Name: "expression_steps", Type: Int, Default: 100000, Doc: "Steps the expressions of one handler run may take; past them the run stops with an error. " +
+		"A step is one call of a predicate (map, filter, reduce…), one item of a list or object an operation builds or reads, or 64 bytes of text. " +
+		"The client's data decides how many an expression takes (`reduce(1..data, …)`). 100000 is a few milliseconds of work, " +
+		"far more than a handler over ordinary events uses (one that maps over 1000 items takes about 2000), and keeps one event from holding a core for seconds."},
 }
 
 // corsFields declares the keys of server.cors.
@@ -146,6 +159,7 @@ func decodeServer(n *Node, dir string, errs *Errors) Server {
 			if !filepath.IsAbs(s.Static) {
 				s.Static = filepath.Join(dir, s.Static)
 			}
+			s.Static = staticFolder(s.Static, v, errs)
 		case "ping_interval":
 			s.PingInterval = v.Duration()
 		case "ping_timeout":
@@ -217,6 +231,12 @@ func decodeLimits(n *Node, errs *Errors) Limits {
 			l.FloodLimit = i
 		case "rooms_per_socket":
 			l.RoomsPerSocket = i
+		case "expression_steps":
+			l.ExpressionSteps = i
+		case "pending_events":
+			l.PendingEvents = i
+		case "pending_bytes":
+			l.PendingBytes = i
 		}
 	}
 	return l

@@ -340,7 +340,7 @@ namespaces:
             auth: ${{ auth }}
             token: ${{ socket.handshake.auth.token }}
             ua: ${{ socket.handshake.headers["x-test-header"] }}
-            addr: ${{ socket.handshake.address startsWith "127.0.0.1:" }}
+            addr: ${{ socket.handshake.address == "127.0.0.1" }}
 `+syncHandler)
 	s.dial(t, "/h", dialOpts{auth: map[string]any{"token": "abc"}})
 	s.out.WaitFor(t, `{"addr":true,"auth":{"token":"abc"},"token":"abc","ua":""}`)
@@ -414,7 +414,7 @@ namespaces:
             data:
               auth: ${{ socket.handshake.auth }}
               origin: ${{ socket.handshake.headers.origin }}
-              addr: ${{ socket.handshake.address startsWith "127.0.0.1:" }}
+              addr: ${{ socket.handshake.address == "127.0.0.1" }}
       disconnect:
         - print: "bye ${{ auth.token }}"
 `+syncHandler)

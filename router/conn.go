@@ -2,9 +2,7 @@ package router
 
 import (
 	"fmt"
-	"net"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +23,11 @@ type conn struct {
 	// it, and an idle connection need not hold a copy of its headers.
 	hs     *tmpl.Handshake
 	hsOnce sync.Once
+	// arrivals counts the connection's events from their arrival; nil when not counted.
+	arrivals *arrivals
+	// queued are the socket's events counted at arrival and not yet dispatched, oldest first
+	// (guarded by arrivals.mu).
+	queued []arrival
 }
 
 var _ actions.Conn = (*conn)(nil)
@@ -202,43 +205,11 @@ func normaliseAuth(auth map[string]any) {
 		// Engine.IO 3 clients send auth in the namespace's query string: one value per key
 		switch l := v.(type) {
 		case []string:
-			auth[k] = first(l)
+			auth[k] = engine.First(l)
 		}
 	}
 }
 
-// handshake normalises the engine's handshake so configs are portable across clients; the
-// auth payload was converted by normaliseAuth.
-func handshake(s *sio.Socket) tmpl.Handshake {
-	h := s.Handshake()
-	hs := tmpl.Handshake{Auth: map[string]any{}, Query: map[string]string{}, Headers: map[string]string{}, Address: h.Address}
-	if h.Auth != nil {
-		hs.Auth = h.Auth
-	}
-	for k, v := range h.Query {
-		hs.Query[strings.ToLower(k)] = first(v)
-	}
-	for k, v := range h.Headers {
-		hs.Headers[strings.ToLower(k)] = first(v)
-	}
-	if _, _, err := net.SplitHostPort(hs.Address); err != nil && hs.Address != "" {
-		hs.Address = net.JoinHostPort(hs.Address, "0")
-	}
-	return hs
-}
-
-func first(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []string:
-		if len(x) > 0 {
-			return x[0]
-		}
-	case []any:
-		if len(x) > 0 {
-			return fmt.Sprint(x[0])
-		}
-	}
-	return ""
-}
+// handshake describes the socket's handshake as Node's socket.handshake does; the auth
+// payload was converted by normaliseAuth.
+func handshake(s *sio.Socket) tmpl.Handshake { return engine.Handshake(s.Handshake()) }

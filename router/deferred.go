@@ -1,10 +1,12 @@
 package router
 
 import (
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/ioroute/ioroute/actions"
+	"github.com/ioroute/ioroute/internal/tmpl"
 )
 
 // deferredConn is the socket as its connect handler sees it. The socket is not connected while
@@ -16,6 +18,9 @@ type deferredConn struct {
 	mu   sync.Mutex
 	ops  []func() error
 	live bool
+	// env is the connect handler's environment, whose socket.rooms lists the joins the handler
+	// has made so far (nil when no expression of the handler reads the socket).
+	env *tmpl.Env
 }
 
 var _ actions.Conn = (*deferredConn)(nil)
@@ -32,14 +37,47 @@ func (d *deferredConn) do(op func() error) error {
 	return op()
 }
 
-// Join joins rooms once the socket is connected.
+// Join joins rooms once the socket is connected; the handler's later steps see them in
+// socket.rooms at once.
 func (d *deferredConn) Join(rooms ...string) error {
+	if d.env != nil {
+		d.env.Socket.Rooms = withRooms(d.env.Socket.Rooms, rooms, true)
+	}
 	return d.do(func() error { return d.conn.Join(rooms...) })
 }
 
-// Leave leaves rooms once the socket is connected.
+// Leave leaves rooms once the socket is connected; the handler's later steps no longer see
+// them in socket.rooms.
 func (d *deferredConn) Leave(rooms ...string) {
+	if d.env != nil {
+		d.env.Socket.Rooms = withRooms(d.env.Socket.Rooms, rooms, false)
+	}
 	_ = d.do(func() error { d.conn.Leave(rooms...); return nil })
+}
+
+// withRooms is the room list have (the socket's id first, then the others sorted) with rooms
+// added (join) or removed, as a new list. The id room is never removed.
+func withRooms(have, rooms []string, join bool) []string {
+	if len(have) == 0 {
+		return have
+	}
+	set := make(map[string]bool, len(have)+len(rooms))
+	for _, r := range have[1:] {
+		set[r] = true
+	}
+	for _, r := range rooms {
+		if r != have[0] {
+			set[r] = join
+		}
+	}
+	out := []string{have[0]}
+	for r, in := range set {
+		if in {
+			out = append(out, r)
+		}
+	}
+	slices.Sort(out[1:])
+	return out
 }
 
 // Emit emits once the socket is connected.

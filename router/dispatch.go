@@ -44,6 +44,9 @@ func (r *Router) watchDisconnect(c *conn) {
 				why = fmt.Sprint(reason[0])
 			}
 			r.log.Debug("disconnected", "namespace", c.ns, "socket", c.ID(), "reason", why)
+			if c.arrivals != nil {
+				c.arrivals.forget(c)
+			}
 			if ns := r.current.Load().Namespaces[c.ns]; ns != nil && ns.Disconnect != nil {
 				_ = r.run(c, ns.Disconnect, invocation{event: "disconnect", reason: why})
 			}
@@ -58,7 +61,7 @@ func (r *Router) onEvent(c *conn, in []any) {
 	}
 	event, ok := in[0].(string)
 	if !ok {
-		r.log.Warn("event without a name", "namespace", c.ns, "socket", c.ID())
+		r.clientLog.Warn("event without a name", "namespace", c.ns, "socket", c.ID())
 		return
 	}
 	args := in[1:]
@@ -71,16 +74,26 @@ func (r *Router) onEvent(c *conn, in []any) {
 		}
 	}
 	t := r.current.Load()
-	switch v, limit := c.budget.admit(event, t.File.Server.Limits, time.Now()); v {
-	case dropFirst:
-		r.log.Warn("socket over its event rate: dropping events until it slows down", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit)
-		return
-	case drop:
-		return
-	case flood:
-		r.log.Warn("socket kept flooding: disconnecting it", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit, "dropped", t.File.Server.Limits.FloodLimit)
-		c.s.Disconnect(true)
-		return
+	a, counted := c.arrived()
+	if !c.s.Connected() {
+		return // queued before the socket left: as Node, events of a gone socket are not handled
+	}
+	if counted {
+		if a.verdict != accept {
+			return // dropped at arrival, and logged there
+		}
+	} else {
+		switch v, limit := c.budget.admit(event, t.File.Server.Limits, time.Now()); v {
+		case dropFirst:
+			r.clientLog.Warn("socket over its event rate: dropping events until it slows down", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit)
+			return
+		case drop:
+			return
+		case flood:
+			r.clientLog.Warn("socket kept flooding: disconnecting it", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit, "dropped", t.File.Server.Limits.FloodLimit)
+			c.s.Disconnect(true)
+			return
+		}
 	}
 	ns := t.Namespaces[c.ns]
 	var h *table.Handler
@@ -91,9 +104,7 @@ func (r *Router) onEvent(c *conn, in []any) {
 		r.log.Debug("no handler", "namespace", c.ns, "event", event, "socket", c.ID())
 		return
 	}
-	if engine.MayHoldBuffers(c.s) {
-		args = engine.Incoming(args)
-	}
+	args = engine.Incoming(args)
 	_ = r.run(c, h, invocation{event: event, args: args, ack: ack})
 }
 
@@ -149,9 +160,15 @@ func (r *Router) run(c *conn, h *table.Handler, in invocation) (err error) {
 		f.env.Auth = f.env.Socket.Handshake.Auth
 	}
 	f.conn = eventConn{conn: c, plain: args}
-	f.ctx = actions.Context{Env: &f.env, Conn: &f.conn, Print: r.printLine, Log: r.log}
-	if in.deferred != nil {
-		f.ctx.Conn = in.deferred
+	if h.UsesSocket {
+		f.conn.env = &f.env
+	}
+	f.ctx = actions.Context{Env: &f.env, Conn: &f.conn, Print: r.printLine, Log: r.clientLog}
+	if d := in.deferred; d != nil {
+		if h.UsesSocket {
+			d.env = &f.env
+		}
+		f.ctx.Conn = d
 	}
 	if ack := in.ack; ack != nil {
 		f.ctx.Ack = func(replies []any) { ack(engine.PlainOut(replies, args), nil) }
@@ -174,18 +191,25 @@ func (r *Router) run(c *conn, h *table.Handler, in invocation) (err error) {
 	return err
 }
 
-// logFailure logs why a handler ended early: a refusal by a reject step, or an error.
+// logFailure logs why a handler ended early: a refusal by a reject step, or an error. Errors
+// are written once per failing step and window, then counted: clients choose how often they
+// happen.
 func (r *Router) logFailure(c *conn, event string, err error) {
 	var rej *actions.Rejection
 	if errors.As(err, &rej) {
 		r.log.Info("connection refused", "namespace", c.ns, "socket", c.ID(), "message", rej.Message)
 		return
 	}
-	r.log.Error("event failed", "namespace", c.ns, "event", event, "socket", c.ID(), "error", err.Error())
+	at := ""
+	var se *actions.StepError
+	if errors.As(err, &se) {
+		at = se.Step.Path
+	}
+	r.clientLog.Error("event failed", "namespace", c.ns, "event", event, "at", at, "socket", c.ID(), "error", err.Error())
 }
 
 // panicked counts a recovered panic and logs it with its stack and the given attributes.
 func (r *Router) panicked(p any, msg string, attrs ...any) {
 	n := r.panics.Add(1)
-	r.log.Error(msg, append(attrs, "panic", fmt.Sprint(p), "panics", n, "stack", string(debug.Stack()))...)
+	r.clientLog.Error(msg, append(attrs, "panic", fmt.Sprint(p), "panics", n, "stack", string(debug.Stack()))...)
 }

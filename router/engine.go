@@ -17,7 +17,7 @@ import (
 // newEngine creates the Socket.IO server with the config's settings, on ioroute's transport
 // and broadcast adapter (engine.TuneEngine), which log to log; with a cluster, each
 // namespace's adapter also publishes its broadcasts to the other nodes.
-func newEngine(s config.Server, log *slog.Logger, c *cluster.Cluster) *sio.Server {
+func newEngine(s config.Server, log *slog.Logger, c *cluster.Cluster) (*sio.Server, *engine.Upgrades) {
 	opts := sio.DefaultServerOptions()
 	opts.SetPath(s.Path)
 	opts.SetServeClient(false)
@@ -26,14 +26,14 @@ func newEngine(s config.Server, log *slog.Logger, c *cluster.Cluster) *sio.Serve
 	opts.SetPingTimeout(s.PingTimeout)
 	opts.SetConnectTimeout(s.ConnectTimeout)
 	opts.SetMaxHttpBufferSize(int64(s.MaxPayload))
-	engine.TuneEngine(opts, log)
+	upgrades := engine.TuneEngine(opts, log)
 	if c != nil {
 		opts.SetAdapter(c.AdapterBuilder(opts.Adapter()))
 	}
 	if len(s.Origins) > 0 {
 		opts.SetCors(&types.Cors{Origin: corsOrigin(s.Origins), Credentials: s.Credentials})
 	}
-	return sio.NewServer(nil, opts)
+	return sio.NewServer(nil, opts), upgrades
 }
 
 func corsOrigin(origins []string) any {
@@ -108,6 +108,7 @@ func (r *Router) guard(s *sio.Socket, next func(*sio.ExtendedError)) {
 	p := &pendingSocket{recorded: make(chan struct{}), c: c}
 	r.pending.Store(s, p)
 	r.watchDisconnect(c)
+	r.trackArrivals(c)
 	next(nil)
 	select {
 	case <-p.recorded:

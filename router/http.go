@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/ioroute/ioroute/internal/engine"
 )
@@ -43,14 +44,14 @@ func (r *Router) handler() http.Handler {
 func (r *Router) front(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if origin := req.Header.Get("Origin"); origin != "" && !r.originAllowed(origin, req) {
-			r.log.Warn("refused cross-origin request", "origin", origin)
+			r.clientLog.Warn("refused cross-origin request", "origin", origin)
 			http.Error(w, `{"code":4,"message":"Origin not allowed"}`, http.StatusForbidden)
 			return
 		}
 		q := req.URL.Query()
 		if q.Get("sid") == "" {
 			if max := r.live().Limits.MaxConnections; r.io.Engine().Clients().Len() >= max {
-				r.log.Warn("refused a connection: server.limits.max_connections reached", "max", max)
+				r.clientLog.Warn("refused a connection: server.limits.max_connections reached", "max", max)
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(http.StatusServiceUnavailable)
 				_, _ = w.Write([]byte(`{"code":5,"message":"Server full"}`))
@@ -66,6 +67,7 @@ func (r *Router) front(next http.Handler) http.Handler {
 			return
 		}
 		if sid := q.Get("sid"); sid != "" && q.Get("transport") == "polling" {
+			r.upgrades.Await(sid, upgradeWait)
 			if s, ok := r.io.Engine().Clients().Load(sid); ok && s.Transport().Name() != "polling" {
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(http.StatusBadRequest)
@@ -76,6 +78,12 @@ func (r *Router) front(next http.Handler) http.Handler {
 		next.ServeHTTP(engine.UpgradeWriter(w, req), req)
 	})
 }
+
+// upgradeWait bounds how long a polling request waits for its session's upgrade to the
+// websocket to finish (engine.Upgrades). The upgrade packet is normally read within a
+// millisecond; the bound is short because a client's poll sent just before it saw the probe's
+// answer waits too, and delays that client's upgrade by as much.
+const upgradeWait = 250 * time.Millisecond
 
 // originAllowed applies server.cors.origins, or same-origin when none are configured.
 func (r *Router) originAllowed(origin string, req *http.Request) bool {

@@ -260,12 +260,12 @@ func TestWatchReloadsOncePerSave(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		{"half-written, then completed", "e3", func(t *testing.T, src string) {
-			f, err := os.Create(s.path) // truncates: an empty file fails to load
+		{"truncated, then written", "e3", func(t *testing.T, src string) {
+			f, err := os.Create(s.path) // truncates: an empty file is not loaded, and no error
 			if err != nil {
 				t.Fatal(err)
 			}
-			waitLog(t, s, "reload failed; still serving the previous config", 1)
+			waitLog(t, s, "the config file is empty", 1)
 			if _, err := f.WriteString(src); err != nil {
 				t.Fatal(err)
 			}
@@ -285,6 +285,21 @@ func TestWatchReloadsOncePerSave(t *testing.T) {
 	if got := strings.Count(s.log.String(), "reloaded test.yaml"); got != len(saves) {
 		t.Fatalf("%d reloads for %d saves:\n%s", got, len(saves), s.log.String())
 	}
+	if strings.Contains(s.log.String(), "level=ERROR") {
+		t.Fatalf("a save logged an error:\n%s", s.log.String())
+	}
+
+	// deleted: logged, and the previous config keeps serving until the file is back
+	if err := os.Remove(s.path); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, s, "the config file was deleted; still serving the previous config", 1)
+	c.emit("message", "x")
+	c.expect(t, "e3")
+	s.rewrite(t, strings.Replace(roomsV1, "event: new-message", "event: e4", 1))
+	waitLog(t, s, "reloaded test.yaml", len(saves)+1)
+	c.emit("message", "x")
+	c.expect(t, "e4")
 }
 
 // waitLog waits until the router's log holds want at least n times.
@@ -296,5 +311,22 @@ func waitLog(t *testing.T, s *server, want string, n int) {
 			t.Fatalf("log never had %q %d times:\n%s", want, n, s.log.String())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestRestartComparedWithServing: a restart-only setting changed by one reload and changed
+// back by the next is reported once, for the first: the second matches what is serving.
+func TestRestartComparedWithServing(t *testing.T) {
+	s := startRouter(t, roomsV1)
+	changed := strings.Replace(roomsV1, "version: 1\n", "version: 1\nserver: { ping_interval: 7s }\n", 1)
+	s.reload(t, changed)
+	waitLog(t, s, "restart required for changed settings", 1)
+	if !strings.Contains(s.log.String(), "settings=server.ping_interval") {
+		t.Fatalf("log:\n%s", s.log.String())
+	}
+	s.reload(t, roomsV1)
+	waitLog(t, s, "reloaded test.yaml", 2)
+	if n := strings.Count(s.log.String(), "restart required"); n != 1 {
+		t.Fatalf("restart required logged %d times, want 1:\n%s", n, s.log.String())
 	}
 }

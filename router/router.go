@@ -26,6 +26,8 @@ import (
 
 	"github.com/ioroute/ioroute/config"
 	"github.com/ioroute/ioroute/internal/cluster"
+	"github.com/ioroute/ioroute/internal/engine"
+	"github.com/ioroute/ioroute/internal/logonce"
 	"github.com/ioroute/ioroute/router/table"
 )
 
@@ -54,12 +56,22 @@ type Router struct {
 	// overrides): a reload that changes a restart-only setting is told apart from them.
 	startFile config.Server
 	log       *slog.Logger
+	// clientLog is log for the lines clients can cause (a failing handler, a refused origin):
+	// each is written once per window and the rest counted (internal/logonce).
+	clientLog *slog.Logger
+	// counted is clientLog's handler, whose counts are written every clientLogWindow while
+	// the router serves (stopFlush ends that).
+	counted   *logonce.Handler
+	stopFlush chan struct{}
+	flushDone chan struct{}
 	out       io.Writer
 	outMu     sync.Mutex
 	environ   map[string]string
 	io        *sio.Server
+	upgrades  *engine.Upgrades
 	nsps      sync.Map // namespace name -> sio.Namespace, for every namespace a table declared
 	pending   sync.Map // *sio.Socket -> chan struct{}, closed once the engine recorded it
+	arrivals  sync.Map // engine connection id -> *arrivals
 	httpSrv   *http.Server
 	listener  net.Listener
 	closed    atomic.Bool
@@ -71,6 +83,9 @@ type Router struct {
 	// printLine is print, bound once rather than for every handler run.
 	printLine func(line string)
 }
+
+// clientLogWindow is how long lines clients can cause are counted after one was written.
+const clientLogWindow = 10 * time.Second
 
 // Panics counts the handler panics recovered since the router started.
 func (r *Router) Panics() int64 { return r.panics.Load() }
@@ -85,6 +100,8 @@ func New(t *table.Table, opts Options) (*Router, error) {
 	if r.out == nil {
 		r.out = os.Stdout
 	}
+	r.counted = logonce.New(r.log.Handler(), clientLogWindow, "namespace", "event", "at", "origin")
+	r.clientLog = slog.New(r.counted)
 	if opts.Listen != "" {
 		r.server.Listen = opts.Listen
 	}
@@ -96,7 +113,7 @@ func New(t *table.Table, opts Options) (*Router, error) {
 		}
 		r.cluster = c
 	}
-	r.io = newEngine(r.server, r.log, r.cluster)
+	r.io, r.upgrades = newEngine(r.server, r.log, r.cluster)
 	r.attach()
 	return r, nil
 }
@@ -122,6 +139,8 @@ func (r *Router) Start() error {
 		return fmt.Errorf("listen on %s: %w", r.server.Listen, err)
 	}
 	r.listener = ln
+	r.stopFlush, r.flushDone = make(chan struct{}), make(chan struct{})
+	go r.flushCounts()
 	r.httpSrv = &http.Server{Handler: r.handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := r.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -167,6 +186,10 @@ func (r *Router) Close() error {
 	if r.cluster != nil {
 		r.cluster.Close(time.Until(deadline(ctx)))
 	}
+	if r.stopFlush != nil {
+		close(r.stopFlush)
+		<-r.flushDone
+	}
 	if r.httpSrv == nil {
 		return nil
 	}
@@ -175,6 +198,23 @@ func (r *Router) Close() error {
 		return fmt.Errorf("shutdown after %s: %w", timeout, err)
 	}
 	return nil
+}
+
+// flushCounts writes the counts of the client lines left out, every clientLogWindow until
+// the router closes, and once more then.
+func (r *Router) flushCounts() {
+	defer close(r.flushDone)
+	t := time.NewTicker(clientLogWindow)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			r.counted.Flush(context.Background())
+		case <-r.stopFlush:
+			r.counted.Flush(context.Background())
+			return
+		}
+	}
 }
 
 // deadline is ctx's deadline, or now when it has none.

@@ -86,11 +86,12 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	watch := fs.Bool("watch", false, "reload the config whenever the file changes (SIGHUP reloads too)")
 	debugListen := fs.String("debug-listen", "", "serve Go's profiles (/debug/pprof/) on this loopback address; off by default")
-	if err := fs.Parse(args); err != nil {
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
 		return 2
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprint(stderr, "ioroute run: name one config file\n")
+	if len(files) != 1 {
+		fmt.Fprintf(stderr, "ioroute run: name one config file (got %d)\n", len(files))
 		return 2
 	}
 	logger, err := newLogger(stderr, *format, *level)
@@ -107,14 +108,14 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		defer stopDebug()
 	}
 	defer profiling.Start(stderr, "ioroute run")()
-	path := fs.Arg(0)
-	table, err := table.Load(path)
+	path := files[0]
+	t, err := table.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	opts := router.Options{Listen: *listen, Logger: logger, Stdout: stdout, RedisURL: os.Getenv(redisURLEnv)}
-	r, err := router.New(table, opts)
+	r, err := router.New(t, opts)
 	if err != nil {
 		logger.Error("cannot start", "error", err)
 		return 1

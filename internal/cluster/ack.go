@@ -14,6 +14,7 @@ const maxRemoteAckWait = 5 * time.Minute
 
 // remoteAck is an emit with ack waiting for a socket on another node.
 type remoteAck struct {
+	mu    sync.Mutex // held while the timer is armed, so finish sees it
 	timer *time.Timer
 	done  func(replies []any, err error)
 }
@@ -37,11 +38,15 @@ func (c *Cluster) EmitWithAck(nsp, sid, event string, args []any, timeout time.D
 	if err != nil {
 		return fmt.Errorf("to: cannot encode the emit for the other nodes: %w", err)
 	}
+	// The entry is stored under its lock before the timer is armed: a timer that fires at once
+	// (a short timeout) must find it, or the entry leaks and on_ack never hears of the timeout.
 	a := &remoteAck{done: done}
+	a.mu.Lock()
+	c.acks.m.Store(id, a)
 	a.timer = time.AfterFunc(timeout, func() {
 		c.acks.finish(id, nil, fmt.Errorf("no acknowledgement within %s (socket %q is on no node, or did not answer)", timeout, sid))
 	})
-	c.acks.m.Store(id, a)
+	a.mu.Unlock()
 	c.send(c.requestChannel(nsp), payload)
 	return nil
 }
@@ -63,7 +68,9 @@ func (a *remoteAcks) finish(id string, replies []any, err error) {
 		return
 	}
 	r := v.(*remoteAck)
+	r.mu.Lock()
 	r.timer.Stop()
+	r.mu.Unlock()
 	// on_ack runs on its own goroutine, not on the one that receives from Redis for everyone
 	go r.done(replies, err)
 }
@@ -71,7 +78,10 @@ func (a *remoteAcks) finish(id string, replies []any, err error) {
 // stop abandons every wait, at shutdown.
 func (a *remoteAcks) stop() {
 	a.m.Range(func(id, v any) bool {
-		v.(*remoteAck).timer.Stop()
+		r := v.(*remoteAck)
+		r.mu.Lock()
+		r.timer.Stop()
+		r.mu.Unlock()
 		a.m.Delete(id)
 		return true
 	})

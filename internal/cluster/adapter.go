@@ -8,6 +8,7 @@ import (
 	"github.com/zishang520/socket.io/v3/pkg/types"
 
 	"github.com/ioroute/ioroute/internal/cluster/wire"
+	"github.com/ioroute/ioroute/internal/engine"
 )
 
 // clusterAdapter is a namespace's local adapter that also publishes its broadcasts to the
@@ -232,16 +233,13 @@ func (c *Cluster) fetch(ns sio.Namespace, o *wire.Opts) []map[string]any {
 	}
 	ns.Adapter().FetchSockets(localOpts(o))(func(sockets []sio.SocketDetails, _ error) {
 		for _, d := range sockets {
-			h := d.Handshake()
 			rooms := []string{}
 			for _, r := range d.Rooms().Keys() {
 				rooms = append(rooms, string(r))
 			}
 			out = append(out, map[string]any{
 				"id": string(d.Id()), "rooms": rooms, "data": d.Data(),
-				"handshake": map[string]any{"headers": h.Headers, "time": h.Time, "address": h.Address,
-					"xdomain": h.Xdomain, "secure": h.Secure, "issued": h.Issued, "url": h.Url,
-					"query": h.Query, "auth": h.Auth},
+				"handshake": engine.HandshakeMap(d.Handshake()),
 			})
 		}
 	})

@@ -115,20 +115,10 @@ func recipientsKeyOf(opts *sio.BroadcastOptions) (recipientsKey, bool) {
 	return recipientsKey{}, false
 }
 
-// directWriter is a transport that takes an encoded Socket.IO packet straight into its
-// connection's queue, without the engine socket (ioroute's websocket transport).
-type directWriter interface {
-	// queueText queues a text packet; false when the transport cannot take it that way.
-	queueText(payload []byte) bool
-	// busy tells whether earlier frames still wait to be written.
-	busy() bool
-}
-
-var _ directWriter = (*wsTransport)(nil)
-
-// Broadcast sends packet to the sockets opts selects. A recipient whose transport is a
-// directWriter gets the encoded packet queued straight into its connection; any other
-// recipient (polling, binary attachments) goes through the engine's client.
+// Broadcast sends packet to the sockets opts selects. A recipient on ioroute's websocket
+// transport gets the encoded packet queued straight into its connection (queueText); any
+// other recipient (polling, binary attachments) goes through the engine's client. The
+// transport is asserted to its concrete type, which is one comparison per recipient.
 func (a *broadcastAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastOptions) {
 	writeOpts := &sio.WriteOptions{PreEncoded: true}
 	if opts != nil && opts.Flags != nil {
@@ -151,7 +141,7 @@ func (a *broadcastAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastO
 			notify(packet)
 		}
 		if text != nil {
-			if t, ok := s.Conn().Transport().(directWriter); ok {
+			if t, ok := s.Conn().Transport().(*wsTransport); ok {
 				if writeOpts.Volatile && t.busy() {
 					continue // as the engine does: a volatile packet is dropped when it would wait
 				}

@@ -37,6 +37,11 @@ type wsTransport struct {
 	r    *ws.Reader
 	ws   *types.WebSocketConn
 	log  *slog.Logger
+	// upgrades learns when a polling session upgrading to this transport sent the probe and
+	// when its upgrade is over
+	upgrades  *Upgrades
+	upgrading atomic.Bool
+	sid       string // the session this transport was opened for (empty for a new session)
 	// attached: the engine socket sends through this transport (it sent something else than
 	// the probe pong of an upgrade), so frames may be queued directly (queueText) without
 	// overtaking packets the engine socket still holds from before the upgrade.
@@ -64,8 +69,9 @@ const defaultMaxMessage = 1_000_000
 
 // wsTransportCtor makes wsTransports for the engine, in place of its websocket transport.
 type wsTransportCtor struct {
-	log  *slog.Logger
-	opts *sio.ServerOptions
+	log      *slog.Logger
+	opts     *sio.ServerOptions
+	upgrades *Upgrades
 }
 
 // Name is the transport's name in the Engine.IO protocol.
@@ -93,7 +99,8 @@ func (c *wsTransportCtor) New(ctx *types.HttpContext) transports.Transport {
 		limit = defaultMaxMessage
 	}
 	base := transports.MakeTransport()
-	t := &wsTransport{Transport: base, conn: tcp, ws: ctx.Websocket, log: c.log}
+	sid := ctx.Query().Peek("sid")
+	t := &wsTransport{Transport: base, conn: tcp, ws: ctx.Websocket, log: c.log, upgrades: c.upgrades, sid: sid}
 	r, err := ws.NewReader(t, tcp, limit)
 	if err != nil {
 		return transports.NewWebSocket(ctx)
@@ -120,14 +127,22 @@ func (t *wsTransport) read() {
 	t.r.Start()
 }
 
-// Message hands one message from the client to the engine.
+// Message hands one message from the client to the engine. The upgrade probe and the upgrade
+// packet of a polling session moving here are recorded in upgrades: the engine answers the
+// probe and completes the upgrade within OnData.
 func (t *wsTransport) Message(op ws.Opcode, payload []byte) {
 	if op == ws.OpBinary {
 		t.binary.Store(true)
 		t.OnData(types.NewBytesBuffer(payload))
 		return
 	}
+	if len(payload) == 6 && string(payload) == "2probe" && t.upgrades != nil && t.sid != "" && t.upgrading.CompareAndSwap(false, true) {
+		t.upgrades.start(t.sid)
+	}
 	t.OnData(types.NewStringBuffer(payload))
+	if len(payload) == 1 && payload[0] == '5' && t.upgrading.CompareAndSwap(true, false) {
+		t.upgrades.end(t.sid)
+	}
 }
 
 // Control answers the client's control frames: a pong for a ping, and for a close, a close,
@@ -218,6 +233,9 @@ func (t *wsTransport) DoClose(fn types.Callable) {
 // forgets the connection, the connection closes and the engine hears "close".
 func (t *wsTransport) OnClose() {
 	t.closed.Do(func() {
+		if t.upgrading.CompareAndSwap(true, false) {
+			t.upgrades.end(t.sid)
+		}
 		t.q.Drop()
 		t.r.Stop()
 		_ = t.conn.Close()

@@ -19,11 +19,15 @@ import (
 // transport. Everything else in opts is left as it is.
 //
 // ioroute calls it for its own server. The benchmark's hand-written chat calls it too, so
-// ioroute's config layer can be measured against hand-written code on the same path.
-func TuneEngine(opts *sio.ServerOptions, log *slog.Logger) {
+// ioroute's config layer can be measured against hand-written code on the same path. The
+// Upgrades returned tell an HTTP front which sessions are upgrading to the websocket
+// transport (see Upgrades).
+func TuneEngine(opts *sio.ServerOptions, log *slog.Logger) *Upgrades {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	opts.SetTransports(types.NewSet[engine.TransportCtor](engine.Polling, &wsTransportCtor{log: log, opts: opts}))
+	u := &Upgrades{}
+	opts.SetTransports(types.NewSet[engine.TransportCtor](engine.Polling, &wsTransportCtor{log: log, opts: opts, upgrades: u}))
 	opts.SetAdapter(broadcastAdapterBuilder{})
+	return u
 }

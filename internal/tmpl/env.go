@@ -23,21 +23,42 @@ type Env struct {
 	Reply any `expr:"reply"`
 	// Replies are all arguments of the client's acknowledgement (on_ack only).
 	Replies []any `expr:"replies"`
+	// budget bounds the work of the run's expressions; nil bounds nothing. Unexported, it is
+	// no name of expressions or of the docs; patched code reaches it through $env.
+	budget *Budget
 }
 
-// Socket describes a socket to expressions.
+// Socket describes a socket to expressions. The json names are the expression names, so a
+// socket sent to a client (`ack: ${{ socket }}`) reads as it does in the config.
 type Socket struct {
-	ID        string    `expr:"id"`
-	Rooms     []string  `expr:"rooms"`
-	Handshake Handshake `expr:"handshake"`
+	ID        string    `expr:"id" json:"id"`
+	Rooms     []string  `expr:"rooms" json:"rooms"`
+	Handshake Handshake `expr:"handshake" json:"handshake"`
 }
 
-// Handshake is the normalised handshake: lower-case single-valued query and headers.
+// Handshake is the socket's handshake with the names and shape of Node's socket.handshake, so
+// configs read it as JavaScript code would. Query and header values are single strings (the
+// first, where a name was sent more than once); a name that was not sent reads as nil, as in
+// JavaScript and Python, which is why the maps hold any.
 type Handshake struct {
-	Auth    map[string]any    `expr:"auth"`
-	Query   map[string]string `expr:"query"`
-	Headers map[string]string `expr:"headers"`
-	Address string            `expr:"address"`
+	// Headers are the HTTP headers of the first request, names lower-cased.
+	Headers map[string]any `expr:"headers" json:"headers"`
+	// Time is when the connection was made, as JavaScript's Date.toString writes it.
+	Time string `expr:"time" json:"time"`
+	// Address is the client's IP address, without the port.
+	Address string `expr:"address" json:"address"`
+	// Xdomain tells whether the request came from another origin.
+	Xdomain bool `expr:"xdomain" json:"xdomain"`
+	// Secure tells whether the connection is over TLS.
+	Secure bool `expr:"secure" json:"secure"`
+	// Issued is when the connection was made, in milliseconds since the Unix epoch.
+	Issued int64 `expr:"issued" json:"issued"`
+	// URL is the path and query of the first request.
+	URL string `expr:"url" json:"url"`
+	// Query is the query string of the first request, names as sent.
+	Query map[string]any `expr:"query" json:"query"`
+	// Auth is the client's auth payload, {} when it sent none.
+	Auth map[string]any `expr:"auth" json:"auth"`
 }
 
 // Scope says where an expression runs, which decides the names it may use.

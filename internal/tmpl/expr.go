@@ -3,8 +3,7 @@ package tmpl
 import (
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
+	"reflect"
 	"sync"
 
 	"github.com/expr-lang/expr"
@@ -29,6 +28,15 @@ type Program struct {
 	// whole is set when the expression reads $env, the environment itself, which it could hand
 	// on as a value: it gets a copy, so nothing it yields points into an Env the caller reuses.
 	whole bool
+	// cond is set for a condition, whose value must be a boolean.
+	cond bool
+	// weighs is set when the expression can build a value much larger than the payload (it
+	// calls a builtin or a predicate): what it yields is paid for from the budget before the
+	// router copies or encodes it.
+	weighs bool
+	// parse and tree hold the expression as written, parsed when a message needs it.
+	parse sync.Once
+	tree  ast.Node
 }
 
 // fields read Env's names as the virtual machine does: an expression that is only a name, such
@@ -48,7 +56,7 @@ var fields = map[string]func(*Env) any{
 
 var vms = sync.Pool{New: func() any { return new(vm.VM) }}
 
-// Run evaluates the program against env.
+// Run evaluates the program against env, spending from the budget env holds, if any.
 func (p *Program) Run(env *Env) (any, error) {
 	if p.field != nil && env != nil {
 		return p.field(env), nil
@@ -61,14 +69,31 @@ func (p *Program) Run(env *Env) (any, error) {
 	out, err := m.Run(p.prog, env)
 	vms.Put(m)
 	if err != nil {
-		msg := err.Error()
-		var fe *file.Error
-		if errors.As(err, &fe) {
-			msg = fe.Message
+		return nil, p.fail(env, err)
+	}
+	if _, isBool := out.(bool); p.cond && !isBool {
+		return nil, &EvalError{Pos: p.Pos, Source: p.Source, Msg: "a when must be true or false, got " + describe(out)}
+	}
+	if p.weighs && env != nil && env.budget != nil {
+		if err := env.budget.spend(weigh(out, env.budget.left)); err != nil {
+			return nil, &EvalError{Pos: p.Pos, Source: p.Source, Msg: err.Error(), Err: err}
 		}
-		return nil, &EvalError{Pos: p.Pos, Source: p.Source, Msg: msg}
 	}
 	return out, nil
+}
+
+// fail turns an error of the virtual machine into an EvalError in the config's terms.
+func (p *Program) fail(env *Env, err error) *EvalError {
+	e := &EvalError{Pos: p.Pos, Source: p.Source, Msg: err.Error()}
+	var be *BudgetError
+	var fe *file.Error
+	switch {
+	case errors.As(err, &be):
+		e.Msg, e.Err = be.Error(), be
+	case errors.As(err, &fe):
+		e.Msg = p.explain(env, fe)
+	}
+	return e
 }
 
 // EvalError is an expression that failed on a real event, located in the config.
@@ -76,23 +101,29 @@ type EvalError struct {
 	Pos    config.Pos
 	Source string
 	Msg    string
+	// Err is the cause when a caller may want to tell it apart: a *BudgetError.
+	Err error
 }
 
 // Error names the expression and what went wrong.
 func (e *EvalError) Error() string { return fmt.Sprintf("%s: %s", e.Source, e.Msg) }
 
-// compile compiles src, located at pos (the position of src's first character), in scopes.
+// Unwrap returns the cause, if any.
+func (e *EvalError) Unwrap() error { return e.Err }
+
+// compile compiles src, located at pos (the position of src's first character), in scopes;
+// asBool makes it a condition, whose value must be a boolean.
 func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool, errs *config.Errors) *Program {
 	keys := &keyFiles{pos: pos, path: path, errs: errs}
+	meter := newMetering()
 	opts := []expr.Option{expr.Env(Env{}), expr.MaxNodes(10000),
 		// jwt(token, key[, audience]) returns the claims of a valid token, or nil
 		expr.Function("jwt", jwtFunction, new(func(any, string) map[string]any), new(func(any, string, string) map[string]any)),
 		// jwt(token, file("key.pem")) reads the key file now, once
 		expr.Patch(keys), expr.Patch(strayFiles{keys}),
 	}
-	if asBool {
-		opts = append(opts, expr.AsBool())
-	}
+	// last, so that it meters what the patches before it leave
+	opts = append(append(opts, meterOptions...), expr.Patch(meter))
 	prog, err := expr.Compile(src, opts...)
 	if err != nil {
 		var fe *file.Error
@@ -101,30 +132,21 @@ func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool
 			if fe.Line <= 1 {
 				at = pos.Shift(fe.Column)
 			}
-			msg := fe.Message
-			if name, ok := strings.CutPrefix(msg, "unknown name "); ok && !strings.ContainsAny(name, " \"") {
-				msg = "unknown name " + strconv.Quote(name)
-			}
-			if asBool && isTypeMismatch(msg) {
-				msg = "`when` must be a bool expression: " + msg
-			}
-			errs.Add(at, path, "%s", msg)
-		} else if asBool && isTypeMismatch(err.Error()) {
-			errs.Add(pos, path, "`when` must be a bool expression: %s", err.Error())
+			errs.Add(at, path, "%s", explainCompile(src, fe, scopes))
 		} else {
-			errs.Add(pos, path, "%s", err.Error())
+			errs.Add(pos, path, "%s", plainTypes(err.Error()))
 		}
 		return nil
 	}
 	if keys.failed {
 		return nil
 	}
-	p := &Program{Source: src, Pos: pos, prog: prog}
+	p := &Program{Source: src, Pos: pos, prog: prog, cond: asBool, weighs: meter.builds}
 	ok := true
 	node := prog.Node()
 	ast.Walk(&node, visitor(func(n ast.Node) {
 		id, isID := n.(*ast.IdentifierNode)
-		if !isID {
+		if !isID || meter.env[n] {
 			return
 		}
 		switch id.Value {
@@ -141,14 +163,14 @@ func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool
 	if !ok {
 		return nil
 	}
+	if t := node.Type(); asBool && t.Kind() != reflect.Bool && t.Kind() != reflect.Interface {
+		errs.Add(pos, path, "a when must be true or false, but this yields %s", withArticle(kindOfType(t)))
+		return nil
+	}
 	if id, isID := node.(*ast.IdentifierNode); isID && !asBool {
-		p.field = fields[id.Value] // a condition is left to the machine, which checks it is a bool
+		p.field = fields[id.Value] // a condition is left to Run, which checks it is a bool
 	}
 	return p
-}
-
-func isTypeMismatch(msg string) bool {
-	return strings.Contains(msg, "expected bool") || strings.Contains(msg, "mismatched types")
 }
 
 type visitor func(ast.Node)

@@ -63,9 +63,9 @@ func TestCompileErrorsPointInsideTheValue(t *testing.T) {
 		scopes tmpl.Scopes
 		want   string
 	}{
-		{"plain", "${{ dta }}", nil, `t.yaml:3:8: v: unknown name "dta"`},
-		{"quoted", `"x ${{ 1 + dta }}"`, nil, `t.yaml:3:15: v: unknown name "dta"`},
-		{"second expression", "${{ data }} and ${{ nope }}", nil, `t.yaml:3:24: v: unknown name "nope"`},
+		{"plain", "${{ dta }}", nil, `t.yaml:3:8: v: unknown name "dta"; did you mean "data"?`},
+		{"quoted", `"x ${{ 1 + dta }}"`, nil, `t.yaml:3:15: v: unknown name "dta"; did you mean "data"?`},
+		{"second expression", "${{ data }} and ${{ nope }}", nil, `t.yaml:3:24: v: unknown name "nope"; did you mean "none"?`},
 		{"scoped name", "${{ reply }}", nil, `t.yaml:3:8: v: "reply" is available only inside on_ack`},
 		{"scoped name allowed", "${{ reply }}", tmpl.Scopes{tmpl.AckScope: true}, ""},
 		{"empty", "${{ }}", nil, "t.yaml:3:4: v: empty ${{ }}"},
@@ -109,7 +109,7 @@ func TestConditions(t *testing.T) {
 	}{
 		{"data > 10", ""},
 		{"true", ""},
-		{"len(args)", "t.yaml:3:4: v: `when` must be a bool expression: expected bool, but got int"},
+		{"len(args)", "t.yaml:3:4: v: a when must be true or false, but this yields a number"},
 		{"'${{ data }}'", "t.yaml:3:4: v: `when` is a bare expression: write `when: data > 10`, without ${{ }}"},
 		{"[1, 2]", "t.yaml:3:4: v: expected an expression that yields a bool, such as `data > 10`; got list"},
 	}

@@ -1,0 +1,150 @@
+package router
+
+import (
+	"sync"
+	"time"
+
+	"github.com/zishang520/socket.io/parsers/engine/v3/packet"
+	engineio "github.com/zishang520/socket.io/servers/engine/v3"
+)
+
+// arrivals counts one client connection's events from their arrival to their dispatch. The
+// engine reads a packet, decodes it and queues it on its socket's task queue, where the
+// handlers run one after another; a handler that waits (a slow expression, a call to a
+// backend) lets a fast client pile up queued events without bound. So limits apply at
+// arrival, on the goroutine that read the packet: each event takes its rate budget then (the
+// verdict travels with it to onEvent), and a connection with more than
+// server.limits.pending_events events or pending_bytes bytes waiting is disconnected.
+//
+// One connection carries the sockets of every namespace it joined; the pending counts are the
+// connection's, the rate budgets each socket's.
+type arrivals struct {
+	r  *Router
+	es engineio.Socket
+
+	mu      sync.Mutex
+	pending int     // events arrived and not yet dispatched
+	bytes   int     // their encoded size
+	socks   []*conn // the connection's sockets
+	over    bool    // disconnected for too many pending events
+}
+
+// arrival is what onEvent learns of an event counted at its arrival.
+type arrival struct {
+	size    int
+	verdict verdict
+	limit   string // the setting behind the verdict, for the log
+}
+
+// trackArrivals makes c's events counted at arrival: the first socket of a connection starts
+// the count (a listener on the engine's packets), later ones join it.
+func (r *Router) trackArrivals(c *conn) {
+	es := c.s.Conn()
+	v, loaded := r.arrivals.LoadOrStore(es.Id(), &arrivals{r: r, es: es})
+	a := v.(*arrivals)
+	if !loaded {
+		_ = es.On("packet", a.onPacket)
+		_ = es.Once("close", func(...any) { r.arrivals.Delete(es.Id()) })
+	}
+	a.mu.Lock()
+	a.socks = append(a.socks, c)
+	a.mu.Unlock()
+	c.arrivals = a
+}
+
+// forget stops counting c's events: its socket left.
+func (a *arrivals) forget(c *conn) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i, s := range a.socks {
+		if s == c {
+			a.socks = append(a.socks[:i], a.socks[i+1:]...)
+			break
+		}
+	}
+	for _, e := range c.queued {
+		a.pending--
+		a.bytes -= e.size
+	}
+	c.queued = nil
+}
+
+// onPacket counts one packet as it arrives: an event of one of the connection's sockets takes
+// its rate budget now and is queued with the verdict.
+func (a *arrivals) onPacket(args ...any) {
+	p, ok := args[0].(*packet.Packet)
+	if !ok || p.Type != packet.MESSAGE {
+		return
+	}
+	data, ok := p.Data.(interface{ Bytes() []byte })
+	if !ok {
+		return
+	}
+	b := data.Bytes()
+	nsp, event, ok := eventHead(b)
+	if !ok {
+		return
+	}
+	limits := a.r.live().Limits
+	a.mu.Lock()
+	var c *conn
+	for _, s := range a.socks {
+		if s.ns == nsp {
+			c = s
+			break
+		}
+	}
+	if c == nil || a.over {
+		a.mu.Unlock()
+		return // not a socket of ours (yet): the engine drops the packet
+	}
+	v, limit := c.budget.admit(event, limits, time.Now())
+	c.queued = append(c.queued, arrival{size: len(b), verdict: v, limit: limit})
+	a.pending++
+	a.bytes += len(b)
+	over := a.pending > limits.PendingEvents || a.bytes > limits.PendingBytes
+	if over {
+		a.over = true
+	}
+	pending, bytes := a.pending, a.bytes
+	a.mu.Unlock()
+	switch {
+	case over:
+		a.r.clientLog.Warn("client has too many events waiting for their handlers: disconnecting it",
+			"namespace", c.ns, "socket", c.ID(), "pending_events", pending, "pending_bytes", bytes,
+			"limits", "server.limits.pending_events, server.limits.pending_bytes")
+		go a.es.Close(true) // not on the goroutine reading the connection; nothing queued for it is owed
+	case v == dropFirst:
+		a.r.clientLog.Warn("socket over its event rate: dropping events until it slows down", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit)
+	case v == flood:
+		a.r.clientLog.Warn("socket kept flooding: disconnecting it", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit, "dropped", limits.FloodLimit)
+		go c.s.Disconnect(true)
+	}
+}
+
+// dispatched takes the arrival of the event c's handler is about to see; ok is false when it
+// was not counted (then its limits are applied now).
+func (a *arrivals) dispatched(c *conn) (arrival, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(c.queued) == 0 {
+		return arrival{}, false
+	}
+	e := c.queued[0]
+	c.queued[0] = arrival{}
+	c.queued = c.queued[1:]
+	if len(c.queued) == 0 {
+		c.queued = nil
+	}
+	a.pending--
+	a.bytes -= e.size
+	return e, true
+}
+
+// arrived takes the arrival of the event c's handler is about to see (arrivals.dispatched).
+func (c *conn) arrived() (arrival, bool) {
+	if c.arrivals == nil {
+		return arrival{}, false
+	}
+	return c.arrivals.dispatched(c)
+}
