@@ -29,7 +29,8 @@ const maxDepth = 10000
 // is never changed, as constant templates share their values between events. plain are the
 // arguments of the event being handled: they came from JSON, so they hold nothing to convert,
 // and a value that is one of them is passed on without a walk (`broadcast: {data: ${{ data }}}`
-// costs nothing). what names the arguments in errors ("data", "args").
+// costs nothing). what names the arguments in errors: "args" is indexed (args[1].name), any
+// other name is that of the one argument (data.name).
 func sendable(args, plain []any, what string) ([]any, error) {
 	var out []any
 	for i, a := range args {
@@ -173,7 +174,7 @@ func jsonValue(v any, plain []any, depth int) (any, bool, *valueError) {
 // finite writes a number as JSON.stringify does: NaN and ±Infinity as null, -0 as 0.
 func finite(f float64) (any, bool, *valueError) {
 	switch {
-	case false:
+	case math.IsNaN(f) || math.IsInf(f, 0):
 		return nil, true, nil
 	case f == 0 && math.Signbit(f):
 		return 0.0, true, nil

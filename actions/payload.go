@@ -32,10 +32,12 @@ func newPayload(b *Builder) payload {
 		b.Errorf("args", "use data (one argument) or args (several), not both")
 	}
 	if n := b.Node("args"); n != nil && n.Kind != config.ListNode {
-		if s, ok := n.Value.(string); !ok || n.Kind == config.MapNode {
+		s, ok := n.Value.(string)
+		switch {
+		case !ok || n.Kind == config.MapNode:
 			b.Errorf("args", "expected a list of arguments, got %s", n.Describe())
 			return p
-		} else if p.args != nil && p.args.Const() {
+		case p.args != nil && p.args.Const():
 			b.Errorf("args", "expected a list of arguments or a ${{ }} yielding one, got %q", s)
 			return p
 		}

@@ -207,11 +207,11 @@ func (c *converter) convert(y *yaml.Node, path string) *Node {
 		return c.convert(y.Alias, path)
 	}
 	if c.values++; c.values > MaxValues {
-		// Parse has checked the values written, so aliases are expanding: blame the outermost
-		e := expansion{y, path}
-		if len(c.expanding) > 0 {
-			e = c.expanding[0]
+		if len(c.expanding) == 0 { // Parse counts the values written first, so this is its check
+			c.fatal = &Error{Pos: pos, Path: path, Msg: fmt.Sprintf("the config has more than %d values, the most one config may hold; make it smaller", MaxValues)}
+			return nil
 		}
+		e := c.expanding[0] // the alias written in the file, which the others expand inside
 		c.fatal = &Error{Pos: Pos{File: file, Line: e.alias.Line, Col: e.alias.Column}, Path: e.path,
 			Msg: fmt.Sprintf("alias *%s takes the config past %d values, the most one config may hold: each use of an alias "+
 				"copies what it refers to; refer to smaller values, or fewer times", e.alias.Value, MaxValues)}

@@ -20,7 +20,8 @@ func TestDefaultServer(t *testing.T) {
 		MaxPayload:     1000000,
 		AllowEIO3:      true,
 		Limits: config.Limits{MaxConnections: 10000, EventsPerSecond: 1000, EventBurst: 2000, FloodLimit: 10000,
-			RoomsPerSocket: 100, ShutdownTimeout: 10 * time.Second},
+			RoomsPerSocket: 100, ShutdownTimeout: 10 * time.Second, ExpressionSteps: 100000,
+			PendingEvents: 5000, PendingBytes: 16 << 20},
 		Pos: map[string]config.Pos{},
 	}
 	if got := config.DefaultServer(); !reflect.DeepEqual(got, want) {

@@ -98,12 +98,10 @@ func (c *conn) target(m actions.Message) (sio.Namespace, error) {
 	return ns, nil
 }
 
-// Emit delivers m: to the sender, to rooms or socket ids, or to the whole namespace.
-func (c *conn) Emit(m actions.Message) error { return c.emit(m, nil) }
-
-// emit delivers m; arguments that are among plain go to the engine unprepared (plainOut).
-func (c *conn) emit(m actions.Message, plain []any) error {
-	args := engine.PlainOut(m.Args, plain)
+// Emit delivers m: to the sender, to rooms or socket ids, or to the whole namespace. The
+// actions made m's arguments ready to send (JSON values only).
+func (c *conn) Emit(m actions.Message) error {
+	args := m.Args
 	if !m.Broadcast && len(m.To) == 0 {
 		return c.s.Emit(m.Event, args...)
 	}
@@ -133,11 +131,6 @@ func (c *conn) emit(m actions.Message, plain []any) error {
 // EmitWithAck emits to one socket and calls cb with its acknowledgement, or with an error
 // after timeout. The engine's own timeout mutates per-socket state, so the timer is ours.
 func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]any, error)) error {
-	return c.emitWithAck(m, timeout, cb, nil)
-}
-
-// emitWithAck is EmitWithAck; arguments that are among plain go to the engine unprepared.
-func (c *conn) emitWithAck(m actions.Message, timeout time.Duration, cb func([]any, error), plain []any) error {
 	var once sync.Once
 	done := func(replies []any, err error) {
 		once.Do(func() {
@@ -158,7 +151,7 @@ func (c *conn) emitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 		s, _ := ns.Sockets().Load(sio.SocketId(m.To[0]))
 		if s == nil && c.r.cluster != nil {
 			// Perhaps on another node: ask the cluster, as Node's adapter does.
-			return c.r.cluster.EmitWithAck(nsName(m.Namespace, c.ns), m.To[0], m.Event, engine.PlainOut(m.Args, plain), timeout, done)
+			return c.r.cluster.EmitWithAck(nsName(m.Namespace, c.ns), m.To[0], m.Event, m.Args, timeout, done)
 		}
 		if s == nil {
 			return fmt.Errorf("to: no socket %q is connected to %s", m.To[0], nsName(m.Namespace, c.ns))
@@ -177,7 +170,7 @@ func (c *conn) emitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 		}
 		done(replies, err)
 	})
-	return target.Emit(m.Event, append(engine.PlainOut(m.Args, plain), ack)...)
+	return target.Emit(m.Event, append(m.Args, ack)...)
 }
 
 func nsName(ns, current string) string {

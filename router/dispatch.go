@@ -112,9 +112,10 @@ func (r *Router) onEvent(c *conn, in []any) {
 // its actions get and the socket they act on, in one allocation. Unless the handler keeps its
 // context beyond the run (Handler.KeepsContext), the frame is reused by later runs.
 type frame struct {
-	env  tmpl.Env
-	ctx  actions.Context
-	conn eventConn
+	env    tmpl.Env
+	budget tmpl.Budget
+	ctx    actions.Context
+	conn   eventConn
 }
 
 var frames = sync.Pool{New: func() any { return new(frame) }}
@@ -154,12 +155,14 @@ func (r *Router) run(c *conn, h *table.Handler, in invocation) (err error) {
 	if len(args) > 0 {
 		f.env.Data = args[0]
 	}
+	f.budget.Reset(int64(r.live().Limits.ExpressionSteps))
+	f.env.SetBudget(&f.budget)
 	if h.UsesSocket {
 		f.env.Socket.Rooms = c.rooms()
 		f.env.Socket.Handshake = *c.handshake()
 		f.env.Auth = f.env.Socket.Handshake.Auth
 	}
-	f.conn = eventConn{conn: c, plain: args}
+	f.conn = eventConn{conn: c}
 	if h.UsesSocket {
 		f.conn.env = &f.env
 	}
@@ -171,7 +174,7 @@ func (r *Router) run(c *conn, h *table.Handler, in invocation) (err error) {
 		f.ctx.Conn = d
 	}
 	if ack := in.ack; ack != nil {
-		f.ctx.Ack = func(replies []any) { ack(engine.PlainOut(replies, args), nil) }
+		f.ctx.Ack = func(replies []any) { ack(replies, nil) }
 	}
 	defer func() {
 		if p := recover(); p != nil {

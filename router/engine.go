@@ -136,7 +136,7 @@ func refusal(s *sio.Socket, err error) *sio.ExtendedError {
 	if s.Conn().Protocol() == 3 {
 		return sio.NewExtendedError(rej.Message, nil)
 	}
-	return sio.NewExtendedError(rej.Message, engine.OutgoingValue(rej.Data))
+	return sio.NewExtendedError(rej.Message, rej.Data)
 }
 
 // connectWait bounds how long a connection's reads are held while its socket is recorded.

@@ -1,20 +1,15 @@
 package router
 
 import (
-	"time"
-
-	"github.com/ioroute/ioroute/actions"
 	"github.com/ioroute/ioroute/internal/tmpl"
 )
 
-// eventConn is the socket as the actions of one handler run see it: c, knowing the arguments
-// of the event being handled (plain), which its emissions need not prepare again, and the
-// run's environment, whose socket.rooms follows the run's joins and leaves (env is nil when
-// no expression of the handler reads the socket).
+// eventConn is the socket as the actions of one handler run see it: c, with the run's
+// environment, whose socket.rooms follows the run's joins and leaves (env is nil when no
+// expression of the handler reads the socket).
 type eventConn struct {
 	*conn
-	plain []any
-	env   *tmpl.Env
+	env *tmpl.Env
 }
 
 // Join joins rooms as conn.Join does; later steps see them in socket.rooms.
@@ -32,12 +27,4 @@ func (e *eventConn) Leave(rooms ...string) {
 	if e.env != nil {
 		e.env.Socket.Rooms = e.rooms()
 	}
-}
-
-// Emit delivers m as conn.Emit does.
-func (e *eventConn) Emit(m actions.Message) error { return e.emit(m, e.plain) }
-
-// EmitWithAck emits as conn.EmitWithAck does.
-func (e *eventConn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]any, error)) error {
-	return e.emitWithAck(m, timeout, cb, e.plain)
 }

@@ -138,7 +138,7 @@ namespaces:
 	c.emit("big", 10)
 	s.out.WaitFor(t, "10")
 	c.emit("big", 1e9) // would build a billion-element list
-	waitLog(t, s, "memory budget exceeded", 1)
+	waitLog(t, s, "server.limits.expression_steps", 1)
 	c.sync(t)
 }
 

@@ -42,7 +42,7 @@ namespaces:
 `)
 	code, stdout, stderr := run("validate", path)
 	want := path + `:3:18: server.ping_interval: bad duration "25 seconds": use a number with a unit, such as "300ms", "25s" or "1m"
-` + path + `:10:23: namespaces./chat.on.message[0].broadcast.data: unknown name "dat"
+` + path + `:10:23: namespaces./chat.on.message[0].broadcast.data: unknown name "dat"; did you mean "data"?
 ` + path + `:11:11: namespaces./chat.on.message[1].emitt: unknown action; did you mean "emit"?
 `
 	if code != 1 || stdout != "" || stderr != want {
@@ -57,9 +57,9 @@ func TestValidateSemanticErrors(t *testing.T) {
 		want  string
 	}{
 		{"unknown name inside text", `        - print: "hi ${{ data.name }} from ${{ sockt.id }}"`,
-			`:6:48: namespaces./a.on.x[0].print: unknown name "sockt"`},
+			`:6:48: namespaces./a.on.x[0].print: unknown name "sockt"; did you mean "socket"?`},
 		{"when must be bool", "        - print: hi\n          when: len(args)",
-			":7:17: namespaces./a.on.x[0].when: `when` must be a bool expression: expected bool, but got int"},
+			":7:17: namespaces./a.on.x[0].when: a when must be true or false, but this yields a number"},
 		{"reason outside disconnect", `        - print: ${{ reason }}`,
 			`:6:22: namespaces./a.on.x[0].print: "reason" is available only in disconnect handlers`},
 		{"reply outside on_ack", `        - send: ${{ reply }}`,

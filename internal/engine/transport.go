@@ -46,10 +46,7 @@ type wsTransport struct {
 	// the probe pong of an upgrade), so frames may be queued directly (queueText) without
 	// overtaking packets the engine socket still holds from before the upgrade.
 	attached atomic.Bool
-	// binary: the client has sent a binary message, so its events may carry buffers to
-	// convert (MayHoldBuffers).
-	binary atomic.Bool
-	closed sync.Once
+	closed   sync.Once
 }
 
 var (
@@ -132,7 +129,6 @@ func (t *wsTransport) read() {
 // probe and completes the upgrade within OnData.
 func (t *wsTransport) Message(op ws.Opcode, payload []byte) {
 	if op == ws.OpBinary {
-		t.binary.Store(true)
 		t.OnData(types.NewBytesBuffer(payload))
 		return
 	}
@@ -200,9 +196,6 @@ func (t *wsTransport) Send(packets []*packet.Packet) {
 
 // busy tells whether frames are waiting or being written.
 func (t *wsTransport) busy() bool { return t.q.Busy() }
-
-// receivedBinary tells whether the client has sent a binary message.
-func (t *wsTransport) receivedBinary() bool { return t.binary.Load() }
 
 // queueText queues one Engine.IO message packet whose data is the text payload (an encoded
 // Socket.IO packet), as Send would frame it, without going through the engine socket. It

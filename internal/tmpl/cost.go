@@ -4,8 +4,6 @@ import (
 	"reflect"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/expr-lang/expr"
 )
 
 // The price of operations, in steps of a Budget. A step is the work of one predicate call; an
@@ -22,54 +20,6 @@ const (
 	zoneSteps = 100
 )
 
-// A meter is a function that patched expressions call (meter.go) before an operation runs: it
-// prices the operation from the values it is about to get and spends that from the run's
-// budget, which it reads from $env.
-type meter struct {
-	// name is what patched code calls; the space keeps config authors from calling it.
-	name string
-	// cost prices an operation given its operands; left is what the budget holds, which
-	// bounds how far cost needs to look into a deep value.
-	cost func(args []any, left int64) int64
-}
-
-// The meters, one per way of pricing.
-var (
-	stepMeter    = meter{"budget step", func([]any, int64) int64 { return 1 }}
-	sizeMeter    = meter{"budget size", sizeCost}
-	deepMeter    = meter{"budget deep", deepCost}
-	repeatMeter  = meter{"budget repeat", repeatCost}
-	replaceMeter = meter{"budget replace", replaceCost}
-	joinMeter    = meter{"budget join", joinCost}
-	splitMeter   = meter{"budget split", splitCost}
-	takeMeter    = meter{"budget take", takeCost}
-	uniqMeter    = meter{"budget uniq", uniqCost}
-	rangeMeter   = meter{"budget range", rangeCost}
-	inMeter      = meter{"budget in", inCost}
-	matchMeter   = meter{"budget matches", matchCost}
-	jwtMeter     = meter{"budget jwt", func(a []any, l int64) int64 { return jwtSteps + sizeCost(a, l) }}
-	zoneMeter    = meter{"budget zone", func(a []any, l int64) int64 { return zoneSteps + sizeCost(a, l) }}
-)
-
-// meterOptions declare the meters to the expression compiler.
-var meterOptions = func() []expr.Option {
-	var opts []expr.Option
-	for _, m := range []meter{stepMeter, sizeMeter, deepMeter, repeatMeter, replaceMeter, joinMeter,
-		splitMeter, takeMeter, uniqMeter, rangeMeter, inMeter, matchMeter, jwtMeter, zoneMeter} {
-		opts = append(opts, expr.Function(m.name, m.call))
-	}
-	return opts
-}()
-
-// call is the function patched code calls: its first argument is $env, the rest the operands.
-func (m meter) call(params ...any) (any, error) {
-	e, _ := params[0].(*Env)
-	if e == nil || e.budget == nil {
-		return nil, nil
-	}
-	return nil, e.budget.spend(max(1, m.cost(params[1:], e.budget.left)))
-}
-
 // sizeCost prices an operation that reads or copies each of its operands once.
 func sizeCost(args []any, _ int64) int64 {
 	n := int64(1)
@@ -79,14 +29,26 @@ func sizeCost(args []any, _ int64) int64 {
 	return n
 }
 
-// deepCost prices an operation that visits everything inside its operands (toJSON, string,
-// flatten, ==), which may hold one list many times over.
+// deepCost prices an operation that visits everything inside its operands (flatten), which
+// may hold one list many times over.
 func deepCost(args []any, left int64) int64 {
 	n := int64(1)
 	for _, a := range args {
 		n += weigh(a, left-n)
 	}
 	return n
+}
+
+// encodeCost prices toJSON and string, which write out everything inside their operand:
+// writing a number or a key is slower than visiting it.
+func encodeCost(args []any, left int64) int64 {
+	return 1 + 2*weigh(args[0], left/2)
+}
+
+// parseCost prices fromJSON, which makes a value of every few bytes of its text.
+func parseCost(args []any, _ int64) int64 {
+	s, _ := args[0].(string)
+	return 1 + int64(len(s))/4
 }
 
 // repeatCost prices repeat(s, n) by the text it makes, before it makes it.
@@ -173,22 +135,12 @@ func rangeCost(args []any, _ int64) int64 {
 	return 1 + max(0, count(args[1])-count(args[0])+1)
 }
 
-// inCost prices x in list by comparing x with every element; a key lookup in an object is
-// one step.
-func inCost(args []any, left int64) int64 {
-	n := 1 + weigh(args[0], left)
-	if reflect.ValueOf(args[1]).Kind() != reflect.Map {
-		n += weigh(args[1], left-n)
-	}
-	return n
-}
-
-// matchCost prices s matches pattern when the pattern is not written in the config: compiling
-// it costs more per byte than matching does.
+// matchCost prices s matches pattern when the pattern is not written in the config:
+// compiling it costs a few steps per byte.
 func matchCost(args []any, _ int64) int64 {
 	s, _ := args[0].(string)
 	pattern, _ := args[1].(string)
-	return 1 + int64(len(s))/bytesPerStep + int64(len(pattern))
+	return 1 + int64(len(s))/bytesPerStep + 4*int64(len(pattern))
 }
 
 // size is what one pass over v costs: its length for a list or object, its bytes over

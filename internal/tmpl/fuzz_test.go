@@ -9,7 +9,8 @@ import (
 )
 
 // FuzzTemplate: any expression text compiles to a template or a positioned error, and a
-// compiled template evaluated over any JSON payload returns a value or an error, never a panic.
+// compiled template evaluated over any JSON payload, within a budget, returns a value or an
+// error, never a panic.
 func FuzzTemplate(f *testing.F) {
 	for _, seed := range [][2]string{
 		{"${{ data.name }} joined", `{"name":"ann"}`},
@@ -20,6 +21,9 @@ func FuzzTemplate(f *testing.F) {
 		{"${{ toJSON(data) }} and ${{ args }}", `null`},
 		{"${{ data.x.y.z }}", `"str"`},
 		{"${{ jwt(data, 'k') }}", `"a.b.c"`},
+		{"${{ reduce(1..data, #acc + #, 0) }}", `5`},
+		{"${{ filter(data, # contains 'a' or # == data[0] or # in data) }}", `["a","b"]`},
+		{"${{ repeat(data, 3) + join(split(data, ''), '-') }}", `"ab"`},
 	} {
 		f.Add(seed[0], seed[1])
 	}
@@ -42,6 +46,10 @@ func FuzzTemplate(f *testing.F) {
 		if json.Unmarshal([]byte(payload), &data) != nil {
 			return
 		}
-		_, _ = tpl.Eval(&tmpl.Env{Data: data, Args: []any{data}, Auth: map[string]any{}})
+		env := &tmpl.Env{Data: data, Args: []any{data}, Auth: map[string]any{}}
+		var budget tmpl.Budget
+		budget.Reset(100000)
+		env.SetBudget(&budget)
+		_, _ = tpl.Eval(env)
 	})
 }

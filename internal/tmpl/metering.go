@@ -10,13 +10,13 @@ import (
 
 // metering is the compile-time patch that makes an expression pay for its work from its run's
 // Budget. The virtual machine has no hook per instruction, so the expression calls a meter
-// (cost.go) before each operation whose work depends on the data:
+// (meters.go, priced by cost.go) before each operation whose work depends on the data:
 //
 //   - a predicate (the body of map, filter, reduce…) spends a step per call;
 //   - a builtin whose work grows with its input spends before it runs, priced from the values
 //     it is about to get; builtins that take constant time are free;
 //   - a range a..b spends its length before it is made, a pattern not written in the config
-//     spends its length before it is compiled, and jwt() spends a signature check;
+//     spends a few steps per byte before it is compiled, and jwt() a signature check;
 //   - inside a predicate only, +, comparisons, contains, startsWith, endsWith, matches and in
 //     spend the size of their operands. Outside one they run once per evaluation, so the
 //     payload and the config bound their work; inside one they run once per element.
@@ -56,7 +56,8 @@ var freeBuiltins = map[string]bool{
 var builtinMeters = map[string]meter{
 	"repeat": repeatMeter, "replace": replaceMeter, "join": joinMeter,
 	"split": splitMeter, "splitAfter": splitMeter, "take": takeMeter, "uniq": uniqMeter,
-	"toJSON": deepMeter, "string": deepMeter, "flatten": deepMeter, "timezone": zoneMeter,
+	"toJSON": encodeMeter, "string": encodeMeter, "fromJSON": parseMeter, "flatten": deepMeter,
+	"timezone": zoneMeter,
 }
 
 // Visit meters what runs everywhere; a predicate meters the operators inside it.
@@ -65,14 +66,14 @@ func (m *metering) Visit(node *ast.Node) {
 	case *ast.PredicateNode:
 		m.builds = true
 		ast.Walk(&n.Node, loopOperators{m})
-		step := m.call(stepMeter, n.Location())
+		step := m.typedCall(stepFunc, n.Location())
 		n.Node = located(&ast.SequenceNode{Nodes: []ast.Node{step, n.Node}}, n.Location())
 	case *ast.BuiltinNode:
 		m.builds = true
 		m.builtin(node, n)
 	case *ast.CallNode:
-		if id, ok := n.Callee.(*ast.IdentifierNode); ok && id.Value == "jwt" {
-			m.charge(node, jwtMeter, operands(n.Arguments)...)
+		if id, ok := n.Callee.(*ast.IdentifierNode); ok && id.Value == "jwt" && len(n.Arguments) > 0 {
+			m.charge(node, jwtMeter, &n.Arguments[0]) // the token; the key is the config's
 		}
 	case *ast.BinaryNode:
 		switch {
@@ -117,28 +118,48 @@ func (v loopOperators) Visit(node *ast.Node) {
 	switch n.Operator {
 	case "+":
 		if !(isLiteral(l) && isLiteral(r)) && !numeric(n.Type()) {
-			v.m.charge(node, sizeMeter, &n.Left, &n.Right)
+			v.m.chargeEach(node, sizeFunc, sizeFunc)
 		}
 	case "<", ">", "<=", ">=", "startsWith", "endsWith":
 		// a literal operand bounds the comparison by its own length
 		if !isLiteral(l) && !isLiteral(r) && !numeric(l.Type()) && !numeric(r.Type()) {
-			v.m.charge(node, sizeMeter, &n.Left, &n.Right)
+			v.m.chargeEach(node, sizeFunc, sizeFunc)
 		}
 	case "==", "!=":
 		if !isLiteral(l) && !isLiteral(r) && !numeric(l.Type()) && !numeric(r.Type()) {
-			v.m.charge(node, deepMeter, &n.Left, &n.Right)
+			v.m.chargeEach(node, deepFunc, deepFunc)
 		}
 	case "contains", "matches":
 		if !isLiteral(l) {
-			v.m.charge(node, sizeMeter, &n.Left, &n.Right)
+			v.m.chargeEach(node, sizeFunc, sizeFunc)
 		}
 	case "in":
 		switch r.(type) {
 		case *ast.ArrayNode, *ast.MapNode, *ast.ConstantNode:
 			return // written in the config: its size is the config's
 		}
-		v.m.charge(node, inMeter, &n.Left, &n.Right)
+		v.m.chargeEach(node, deepFunc, lookupFunc)
 	}
+}
+
+// chargeEach replaces the binary operation at node with calls of left and right on its
+// operands that are not literals, followed by the operation, the operands bound with let.
+func (m *metering) chargeEach(node *ast.Node, left, right func(env, v any) any) {
+	n := (*node).(*ast.BinaryNode)
+	loc := n.Location()
+	var calls []ast.Node
+	var lets []*ast.VariableDeclaratorNode
+	for i, o := range []*ast.Node{&n.Left, &n.Right} {
+		if isLiteral(*o) {
+			continue
+		}
+		name := m.bind(o, &lets, loc)
+		call := m.typedCall([]func(env, v any) any{left, right}[i], loc)
+		call.Arguments = append(call.Arguments, located(&ast.IdentifierNode{Value: name}, loc))
+		calls = append(calls, call)
+	}
+	m.done[n] = true
+	*node = wrap(lets, append(calls, n), loc)
 }
 
 // charge replaces the operation at node with a call of mt on its operands followed by the
@@ -153,26 +174,47 @@ func (m *metering) charge(node *ast.Node, mt meter, operands ...*ast.Node) {
 			call.Arguments = append(call.Arguments, copyLiteral(*o))
 			continue
 		}
-		m.seq++
-		name := "budget " + strconv.Itoa(m.seq)
-		lets = append(lets, located(&ast.VariableDeclaratorNode{Name: name, Value: *o}, loc))
-		*o = located(&ast.IdentifierNode{Value: name}, (*o).Location())
+		name := m.bind(o, &lets, loc)
 		call.Arguments = append(call.Arguments, located(&ast.IdentifierNode{Value: name}, loc))
 	}
-	var out ast.Node = located(&ast.SequenceNode{Nodes: []ast.Node{call, op}}, loc)
+	m.done[op] = true
+	*node = wrap(lets, []ast.Node{call, op}, loc)
+}
+
+// bind moves the operand at o into a new let of lets, leaves a reference to it in its place,
+// and returns its name.
+func (m *metering) bind(o *ast.Node, lets *[]*ast.VariableDeclaratorNode, loc file.Location) string {
+	m.seq++
+	name := "budget " + strconv.Itoa(m.seq)
+	*lets = append(*lets, located(&ast.VariableDeclaratorNode{Name: name, Value: *o}, loc))
+	*o = located(&ast.IdentifierNode{Value: name}, (*o).Location())
+	return name
+}
+
+// wrap makes `let a = …; let b = …; (nodes…)`, whose value is that of the last node.
+func wrap(lets []*ast.VariableDeclaratorNode, nodes []ast.Node, loc file.Location) ast.Node {
+	var out ast.Node = located(&ast.SequenceNode{Nodes: nodes}, loc)
 	for i := len(lets) - 1; i >= 0; i-- {
 		lets[i].Expr = out
 		out = lets[i]
 	}
-	m.done[op] = true
-	*node = out
+	return out
 }
 
 // call makes a call of mt with $env as its first argument.
 func (m *metering) call(mt meter, loc file.Location) *ast.CallNode {
+	return located(&ast.CallNode{Callee: located(&ast.IdentifierNode{Value: mt.name}, loc), Arguments: []ast.Node{m.envNode(loc)}}, loc)
+}
+
+// typedCall makes a call of fn, a function value, with $env as its first argument.
+func (m *metering) typedCall(fn any, loc file.Location) *ast.CallNode {
+	return located(&ast.CallNode{Callee: located(&ast.ConstantNode{Value: fn}, loc), Arguments: []ast.Node{m.envNode(loc)}}, loc)
+}
+
+func (m *metering) envNode(loc file.Location) ast.Node {
 	env := located(&ast.IdentifierNode{Value: "$env"}, loc)
 	m.env[env] = true
-	return located(&ast.CallNode{Callee: located(&ast.IdentifierNode{Value: mt.name}, loc), Arguments: []ast.Node{env}}, loc)
+	return env
 }
 
 func operands(args []ast.Node) []*ast.Node {
