@@ -1,14 +1,14 @@
 # make test: everything CI runs, on a fresh machine too.
 # make chat: serve the chat example at http://127.0.0.1:3001
 
-.PHONY: test chat chromium redis node-deps fuzz-smoke unused
+.PHONY: test chat chromium redis prometheus node-deps fuzz-smoke unused client-bundle
 
 # Unused code (staticcheck's U1000), from the Go module proxy at a pinned version.
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 unused:
 	go run $(STATICCHECK) -checks U1000 ./...
 
-test: chromium redis node-deps
+test: chromium redis prometheus node-deps
 	go vet ./...
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(MAKE) unused
@@ -47,6 +47,24 @@ redis:
 	    echo "install Redis first: sudo apt-get install redis-server"; exit 1; \
 	  fi; \
 	fi
+
+# The metrics test scrapes the router with Debian's Prometheus; as root it is installed when
+# missing (without it that one test is skipped, saying so).
+prometheus:
+	@if ! command -v prometheus >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; \
+	  else \
+	    echo "install Prometheus first: sudo apt-get install prometheus"; exit 1; \
+	  fi; \
+	fi
+
+# The socket.io-client bundle the server serves (internal/clientbundle/dist), copied from the
+# version test/node pins; run it after changing that pin (a test fails until then).
+client-bundle: node-deps
+	cp test/node/node_modules/socket.io-client/LICENSE internal/clientbundle/dist/
+	cd test/node/node_modules/socket.io-client/dist && cp socket.io.js socket.io.js.map socket.io.min.js socket.io.min.js.map \
+	  socket.io.esm.min.js socket.io.esm.min.js.map ../../../../../internal/clientbundle/dist/
 
 # The Node test clients (socket.io-client 4 and 2, playwright-core) from the lock file.
 node-deps: test/node/node_modules/.package-lock.json

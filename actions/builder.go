@@ -139,11 +139,7 @@ func (b *Builder) Steps(name string, scope tmpl.Scope) Steps {
 	if n == nil {
 		return nil
 	}
-	scopes := tmpl.Scopes{scope: true}
-	for s := range b.scopes {
-		scopes[s] = true
-	}
-	steps := compileSteps(config.ParseSteps(n, b.errs), scopes, b.errs)
+	steps := compileSteps(config.ParseSteps(n, b.errs), withScope(b.scopes, scope), b.errs)
 	if steps.usesSocket() {
 		b.usesSocket = true
 	}

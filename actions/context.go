@@ -37,6 +37,21 @@ type Conn interface {
 	// cb later with the client's acknowledgement, or with an error after timeout (0: wait forever).
 	// It never blocks waiting for the acknowledgement.
 	EmitWithAck(m Message, timeout time.Duration, cb func(replies []any, err error)) error
+	// Data is the socket's data (socket.data): an empty map until something is set. The map
+	// is never changed in place, so it may be read while another run sets new data.
+	Data() map[string]any
+	// SetData makes data the socket's data. data is a new map (the caller copied and merged);
+	// it fails, leaving the data as it was, when data's JSON size passes
+	// server.limits.socket_data_bytes.
+	SetData(data map[string]any) error
+	// Disconnect disconnects sockets of the sender's namespace: the sender itself when ids is
+	// empty, else the sockets with those ids, on any node of a cluster. close ends their whole
+	// connection (every namespace), as Node's disconnect(true). Disconnecting the sender from
+	// its connect handler refuses it.
+	Disconnect(ids []string, close bool) error
+	// CloseRoom makes every socket of the sender's namespace that is in rooms leave them, on
+	// every node (Node's socketsLeave, Flask-SocketIO's close_room).
+	CloseRoom(rooms []string) error
 }
 
 // Context is everything an action may use while handling one event. It and its Env belong to
@@ -57,4 +72,7 @@ type Context struct {
 	Print func(line string)
 	// Log receives diagnostics.
 	Log *slog.Logger
+	// LoopItems bounds the items of one for_each (server.limits.loop_items); 0 means the
+	// setting's default.
+	LoopItems int
 }

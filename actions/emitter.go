@@ -24,6 +24,13 @@ func IsReserved(name string) bool {
 	return false
 }
 
+// CatchAll is the name of the handler that runs for every event of its namespace that has no
+// handler of its own (Flask-SocketIO's "*"). It names no event, so it is never emitted.
+const CatchAll = "*"
+
+// catchAllEmitted says why "*" cannot be an emitted event's name.
+const catchAllEmitted = `"*" names the catch-all handler, not an event, and cannot be emitted; name the event to send`
+
 // ScopeFor is the scope a handler of event compiles in: connect and disconnect are lifecycle
 // handlers with names and actions of their own.
 func ScopeFor(event string) tmpl.Scope {
@@ -102,6 +109,8 @@ func newEmitter(b *Builder, event tmpl.Template, broadcast bool) *emitter {
 			b.Errorf("event", "the event name must not be empty")
 		} else if IsReserved(s) {
 			b.Errorf("event", "%q is reserved by Socket.IO and cannot be emitted", s)
+		} else if s == CatchAll {
+			b.Errorf("event", "%s", catchAllEmitted)
 		} else {
 			e.name = s
 		}
@@ -157,6 +166,9 @@ func (e *emitter) Run(ctx *Context) error {
 		if IsReserved(name) {
 			return fmt.Errorf("event: %q is reserved by Socket.IO and cannot be emitted", name)
 		}
+		if name == CatchAll {
+			return fmt.Errorf("event: %s", catchAllEmitted)
+		}
 		m.Event = name
 	}
 	args, err := e.payload.eval(ctx.Env)
@@ -202,7 +214,7 @@ func (e *emitter) ackCallback(ctx *Context, m Message) func([]any, error) {
 		}
 		ackCtx := *ctx
 		ackCtx.Env = &env
-		if err := e.onAck.Run(&ackCtx); err != nil {
+		if err := e.onAck.Run(&ackCtx); err != nil && !Halted(err) {
 			ctx.Log.Error("on_ack failed", "event", env.Event, "socket", env.Socket.ID, "error", err)
 		}
 	}

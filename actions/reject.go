@@ -21,6 +21,9 @@ type Rejection struct {
 	// Data is sent to Socket.IO 3.x/4.x clients with the message, ready to send (see
 	// sendable); nil when not configured.
 	Data any
+	// Close ends the client's whole connection (every namespace) with the refusal, as a
+	// disconnect step with close: true asks.
+	Close bool
 }
 
 // Error describes the refusal.

@@ -55,16 +55,19 @@ func roomList(b *Builder, name, noun, fix string) []tmpl.Template {
 // rooms evaluates room templates into names.
 type rooms []tmpl.Template
 
-func (r rooms) eval(env *tmpl.Env) ([]string, error) {
+func (r rooms) eval(env *tmpl.Env) ([]string, error) { return r.evalField(env, "room") }
+
+// evalField is eval for a field of another name, which errors name.
+func (r rooms) evalField(env *tmpl.Env, field string) ([]string, error) {
 	var out []string
 	for _, t := range r {
 		v, err := t.Eval(env)
 		if err != nil {
-			return nil, fmt.Errorf("room: %w", err)
+			return nil, fmt.Errorf("%s: %w", field, err)
 		}
 		names, err := roomNames(v)
 		if err != nil {
-			return nil, fmt.Errorf("room: %w", err)
+			return nil, fmt.Errorf("%s: %w", field, err)
 		}
 		out = append(out, names...)
 	}

@@ -8,13 +8,15 @@ import (
 	"github.com/ioroute/ioroute/internal/tmpl"
 )
 
-// Step is one compiled action with its condition and its place in the config.
+// Step is one compiled action with its condition, its loop and its place in the config.
 type Step struct {
 	Name   string
 	Action Action
 	When   *tmpl.Program
-	Pos    config.Pos
-	Path   string
+	// ForEach yields the list the step runs once per item of, or is nil (see loop.go).
+	ForEach tmpl.Template
+	Pos     config.Pos
+	Path    string
 }
 
 // Steps is a compiled handler: actions run in order.
@@ -39,9 +41,16 @@ func (e *StepError) Error() string {
 // Unwrap returns the cause.
 func (e *StepError) Unwrap() error { return e.Err }
 
-// Run runs the steps in order. The first failure stops the handler and is returned.
+// Run runs the steps in order. The first failure stops the handler and is returned, as a
+// *StepError; so is a step that ends the run on purpose (see Halted).
 func (s Steps) Run(ctx *Context) error {
 	for _, st := range s {
+		if st.ForEach != nil {
+			if err := st.runEach(ctx); err != nil {
+				return &StepError{Step: st, Err: err}
+			}
+			continue
+		}
 		if st.When != nil {
 			ok, err := st.When.Run(ctx.Env)
 			if err != nil {
@@ -61,13 +70,22 @@ func (s Steps) Run(ctx *Context) error {
 // Compile compiles a handler's steps in scope, reporting every problem into errs.
 // usesSocket reports whether any expression reads socket.
 func Compile(steps []*config.Step, scope tmpl.Scope, errs *config.Errors) (compiled Steps, usesSocket bool) {
-	compiled = compileSteps(steps, tmpl.Scopes{scope: true}, errs)
+	return CompileIn(steps, tmpl.Scopes{scope: true}, errs)
+}
+
+// CompileIn is Compile in several scopes at once, such as a handler's scope with
+// tmpl.ErrorScope for its on_error.
+func CompileIn(steps []*config.Step, scopes tmpl.Scopes, errs *config.Errors) (compiled Steps, usesSocket bool) {
+	compiled = compileSteps(steps, scopes, errs)
 	return compiled, compiled.usesSocket()
 }
 
 func (s Steps) usesSocket() bool {
 	for _, st := range s {
 		if st.When != nil && st.When.UsesSocket {
+			return true
+		}
+		if st.ForEach != nil && st.ForEach.UsesSocket() {
 			return true
 		}
 		if u, ok := st.Action.(interface{ UsesSocket() bool }); ok && u.UsesSocket() {
@@ -104,10 +122,15 @@ func compileSteps(steps []*config.Step, scopes tmpl.Scopes, errs *config.Errors)
 			continue
 		}
 		c := &Step{Name: spec.Name, Pos: st.ActionPos, Path: st.Path}
-		if st.When != nil {
-			c.When = tmpl.CompileCondition(st.When, scopes, errs)
+		stepScopes := scopes
+		if st.ForEach != nil {
+			c.ForEach = compileForEach(st.ForEach, scopes, errs)
+			stepScopes = withScope(scopes, tmpl.ItemScope)
 		}
-		b := newBuilder(spec, st.Body, scopes, errs)
+		if st.When != nil {
+			c.When = tmpl.CompileCondition(st.When, stepScopes, errs)
+		}
+		b := newBuilder(spec, st.Body, stepScopes, errs)
 		if b == nil {
 			continue
 		}
@@ -119,6 +142,15 @@ func compileSteps(steps []*config.Step, scopes tmpl.Scopes, errs *config.Errors)
 			c.Action = socketUser{c.Action}
 		}
 		out = append(out, c)
+	}
+	return out
+}
+
+// withScope returns scopes with s added, leaving scopes as they are.
+func withScope(scopes tmpl.Scopes, s tmpl.Scope) tmpl.Scopes {
+	out := tmpl.Scopes{s: true}
+	for sc := range scopes {
+		out[sc] = true
 	}
 	return out
 }

@@ -76,6 +76,10 @@ func CheckType(v *Node, f Field, errs *Errors) {
 		}
 	case Object:
 		CheckFields(v, f.Fields, errs)
+	case ValueMap:
+		if v.Kind != MapNode {
+			errs.Add(v.Pos, v.Path, "expected a mapping of names to values, got %s", v.Describe())
+		}
 	case Map:
 		if v.Kind != MapNode && v.Value != nil {
 			errs.Add(v.Pos, v.Path, "expected a mapping, got %s", v.Describe())

@@ -30,28 +30,43 @@ type Namespace struct {
 	Pos      Pos
 	Path     string
 	Handlers []*Handler
+	// OnError are the steps run when a step of an event handler without an on_error of its
+	// own fails.
+	OnError []*Step
+	// OnErrorNode is the namespace's on_error as written, or nil when it has none.
+	OnErrorNode *Node
 }
 
-// Handler is the list of steps run for one event of a namespace.
+// Handler is what runs for one event of a namespace: a list of steps, or the mapping form
+// with a guard (when) and error steps (on_error) around the steps (do).
 type Handler struct {
 	Event string
 	Pos   Pos
 	Path  string
+	// When is the guard, evaluated once per event before any step, or nil.
+	When  *Node
 	Steps []*Step
-	// Body is the steps as written, to tell whether a reload changed the handler.
+	// OnError are the steps run when a step fails.
+	OnError []*Step
+	// OnErrorNode is the handler's on_error as written, or nil when it has none: then the
+	// namespace's applies. An empty one replaces the namespace's with nothing.
+	OnErrorNode *Node
+	// Body is the handler as written, to tell whether a reload changed it.
 	Body *Node
 }
 
-// Step is one action of a handler, with its optional condition.
+// Step is one action of a handler, with its optional condition and loop.
 type Step struct {
-	// Action is the action's name, the step's one key other than when.
+	// Action is the action's name, the step's one key other than when and for_each.
 	Action    string
 	ActionPos Pos
 	// Body is the value under the action key.
 	Body *Node
 	// When is the condition, or nil.
 	When *Node
-	Pos  Pos
+	// ForEach is the list the step runs once per item of, or nil.
+	ForEach *Node
+	Pos     Pos
 	// Path locates the step, such as namespaces./chat.on.message[0].
 	Path string
 }
@@ -65,7 +80,19 @@ var TopFields = []Field{
 
 // NamespaceFields declares the keys of one namespace.
 var NamespaceFields = []Field{
-	{Name: "on", Type: Map, Doc: "Event name to steps. `connect` and `disconnect` are the lifecycle events."},
+	{Name: "on", Type: Map, Doc: "Event name to handler: a list of steps, or a mapping with `do`, `when` and `on_error`. " +
+		"`connect` and `disconnect` are the lifecycle events; `\"*\"` handles every event that has no handler of its own."},
+	{Name: "on_error", Type: Steps, Doc: "Steps run when a step of an event handler of the namespace fails, for handlers without an on_error of their own " +
+		"(connect and disconnect handlers use only their own: a failing connect handler refuses its socket, and a disconnecting client is gone); " +
+		"`error.message` and `error.step` say what failed.", Example: "on_error:\n  - emit: { event: error, data: \"${{ error.message }}\" }"},
+}
+
+// HandlerFields declares the keys of a handler written as a mapping.
+var HandlerFields = []Field{
+	{Name: "when", Type: Expr, Doc: "Run the handler only when this bare expression is true. It is evaluated once per event, before any step; when it is false nothing runs.", Example: "when: auth.role == \"admin\""},
+	{Name: "do", Type: Steps, Required: true, Doc: "The steps, run in order."},
+	{Name: "on_error", Type: Steps, Doc: "Steps run when a step fails (the rest of `do` is skipped), with `error.message` and `error.step`; " +
+		"they replace the namespace's on_error, an empty list included."},
 }
 
 // Parse parses config source; name is used in positions and to resolve relative paths.
@@ -144,24 +171,80 @@ func parseNamespace(e Entry, errs *Errors) *Namespace {
 	if !CheckFields(n, NamespaceFields, errs) {
 		return ns
 	}
+	if oe := n.Get("on_error"); oe != nil {
+		ns.OnError, ns.OnErrorNode = parseOnError(oe, errs), oe
+	}
 	on := n.Get("on")
 	if on == nil || on.Kind != MapNode {
 		return ns
 	}
-	for _, h := range on.Entries {
-		ns.Handlers = append(ns.Handlers, &Handler{
-			Event: h.Key,
-			Pos:   h.KeyPos,
-			Path:  h.Value.Path,
-			Steps: ParseSteps(h.Value, errs),
-			Body:  h.Value,
-		})
+	for _, e := range on.Entries {
+		ns.Handlers = append(ns.Handlers, parseHandler(e, errs))
 	}
 	return ns
 }
 
-// ParseSteps reads a list of steps: each a mapping with one action key and an optional `when`.
-func ParseSteps(n *Node, errs *Errors) []*Step {
+// parseHandler reads one entry of `on`: a list of steps, or a mapping of HandlerFields.
+func parseHandler(e Entry, errs *Errors) *Handler {
+	n := e.Value
+	h := &Handler{Event: e.Key, Pos: e.KeyPos, Path: n.Path, Body: n}
+	if n.Kind != MapNode {
+		h.Steps = ParseSteps(n, errs)
+		return h
+	}
+	if !handlerMapping(n) {
+		errs.Add(n.Pos, n.Path, "expected a list of steps (each line starting with \"- \", as in - %s: ...) "+
+			"or a mapping with do, when and on_error; got a mapping with %q", n.Entries[0].Key, n.Entries[0].Key)
+		return h
+	}
+	CheckFields(n, HandlerFields, errs)
+	h.When = n.Get("when")
+	if do := n.Get("do"); do != nil {
+		h.Steps = ParseSteps(do, errs)
+	}
+	if oe := n.Get("on_error"); oe != nil {
+		h.OnError, h.OnErrorNode = parseOnError(oe, errs), oe
+	}
+	return h
+}
+
+// handlerMapping reports whether mapping n was meant as a handler's mapping form: one of its
+// keys is a field of HandlerFields or a likely misspelling of one. Otherwise it is most likely
+// a step written without its "- ".
+func handlerMapping(n *Node) bool {
+	if len(n.Entries) == 0 {
+		return true // reported as missing do
+	}
+	names := fieldNames(HandlerFields)
+	for _, e := range n.Entries {
+		if _, ok := Lookup(HandlerFields, e.Key); ok || strings.HasPrefix(suggest(e.Key, names), "; did you mean") {
+			return true
+		}
+	}
+	return false
+}
+
+// parseOnError reads an on_error list. An error inside on_error ends the handler there, so
+// on_error has no on_error of its own; a mapping form holding one says so.
+func parseOnError(n *Node, errs *Errors) []*Step {
+	if n.Kind == MapNode {
+		for _, e := range n.Entries {
+			if e.Key == "on_error" {
+				errs.Add(e.KeyPos, ChildPath(n.Path, e.Key), "on_error inside on_error: an error in on_error is logged and ends the handler there; "+
+					"remove the inner on_error, and write on_error as a list of steps")
+				return nil
+			}
+		}
+	}
+	return parseSteps(n, errs, true)
+}
+
+// ParseSteps reads a list of steps: each a mapping with one action key, an optional `when`
+// and an optional `for_each`.
+func ParseSteps(n *Node, errs *Errors) []*Step { return parseSteps(n, errs, false) }
+
+// parseSteps is ParseSteps; inOnError tells that the steps are an on_error's.
+func parseSteps(n *Node, errs *Errors, inOnError bool) []*Step {
 	if n.Kind == ScalarNode && n.Value == nil {
 		return nil
 	}
@@ -176,13 +259,27 @@ func ParseSteps(n *Node, errs *Errors) []*Step {
 			continue
 		}
 		st := &Step{Pos: it.Pos, Path: it.Path}
+		misplaced := false
 		for _, e := range it.Entries {
-			if e.Key == "when" {
+			switch e.Key {
+			case "when":
 				st.When = e.Value
 				continue
+			case "for_each":
+				st.ForEach = e.Value
+				continue
+			case "on_error":
+				misplaced = true
+				if inOnError {
+					errs.Add(e.KeyPos, ChildPath(it.Path, e.Key), "on_error inside on_error: an error in on_error is logged and ends the handler there; remove it")
+				} else {
+					errs.Add(e.KeyPos, ChildPath(it.Path, e.Key), "on_error is not an action or a key of a step: it goes beside do in a handler "+
+						"(message: { do: [...], on_error: [...] }), or beside on in a namespace")
+				}
+				continue
 			}
-			if e.Key != "when" && (editDistance(e.Key, "when") <= 1 || swapped(e.Key, "when")) {
-				errs.Add(e.KeyPos, ChildPath(it.Path, e.Key), "unknown field; did you mean \"when\"?")
+			if meant := misspeltStepKey(e.Key); meant != "" {
+				errs.Add(e.KeyPos, ChildPath(it.Path, e.Key), "unknown field; did you mean %q?", meant)
 				continue
 			}
 			if st.Action != "" {
@@ -192,12 +289,28 @@ func ParseSteps(n *Node, errs *Errors) []*Step {
 			st.Action, st.ActionPos, st.Body = e.Key, e.KeyPos, e.Value
 		}
 		if st.Action == "" {
-			errs.Add(it.Pos, it.Path, "a step needs an action besides `when`")
+			if !misplaced {
+				errs.Add(it.Pos, it.Path, "a step needs an action besides `when` and `for_each`")
+			}
 			continue
 		}
 		steps = append(steps, st)
 	}
 	return steps
+}
+
+// misspeltStepKey returns the key of a step other than its action ("when", "for_each") that
+// key probably meant, or "" when it is none: such a key would otherwise read as a second
+// action.
+func misspeltStepKey(key string) string {
+	if editDistance(key, "when") <= 1 || swapped(key, "when") {
+		return "when"
+	}
+	folded := strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(key))
+	if key != "for_each" && (folded == "foreach" || editDistance(folded, "foreach") <= 1) {
+		return "for_each"
+	}
+	return ""
 }
 
 // swapped reports whether a is b with two neighbouring letters swapped ("wehn" for "when").

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,7 +35,7 @@ func (k Kind) String() string {
 // It carries no YAML types, so later stages never see how the file was read.
 type Node struct {
 	Kind Kind
-	// Value is the typed scalar: string, int, float64, bool or nil.
+	// Value is the typed scalar: string, int, float64, bool, []byte (a !!binary value) or nil.
 	Value any
 	// Text is the scalar's source text once unquoted (for strings, the string itself).
 	Text string
@@ -88,6 +89,8 @@ func (n *Node) Describe() string {
 		return "integer"
 	case float64:
 		return "number"
+	case []byte:
+		return "binary"
 	}
 	return "scalar"
 }
@@ -282,7 +285,16 @@ func kindName(k yaml.Kind) string {
 func scalarValue(y *yaml.Node, pos Pos, path string, errs *Errors) any {
 	tag := y.ShortTag()
 	switch tag {
-	case "!!str", "!!binary", "!!timestamp":
+	case "!!str", "!!timestamp":
+		return y.Value
+	case "!!binary":
+		// base64, which YAML lets span lines: the value is the bytes it encodes, sent as a
+		// binary attachment
+		b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(y.Value), ""))
+		if err == nil {
+			return b
+		}
+		errs.Add(pos, path, "a !!binary value is base64, such as !!binary aGVsbG8=; this is not: %v", err)
 		return y.Value
 	case "!!null":
 		return nil

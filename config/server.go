@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"path/filepath"
 	"reflect"
 	"time"
@@ -10,18 +11,22 @@ import (
 // the key of ServerFields that each field holds, so RestartChanged can compare a setting's
 // values without a list of its own.
 type Server struct {
-	Listen         string        `setting:"listen"`
-	Path           string        `setting:"path"`
-	Origins        []string      `setting:"cors"`
-	Credentials    bool          `setting:"cors"`
-	Static         string        `setting:"static"` // absolute directory, or "" for none
-	PingInterval   time.Duration `setting:"ping_interval"`
-	PingTimeout    time.Duration `setting:"ping_timeout"`
-	ConnectTimeout time.Duration `setting:"connect_timeout"`
-	MaxPayload     int           `setting:"max_payload"`
-	AllowEIO3      bool          `setting:"allow_eio3"`
-	Limits         Limits        `setting:"limits"`
-	Adapter        Adapter       `setting:"adapter"`
+	Listen         string         `setting:"listen"`
+	Path           string         `setting:"path"`
+	Origins        []string       `setting:"cors"`
+	Credentials    bool           `setting:"cors"`
+	Static         string         `setting:"static"` // absolute directory, or "" for none
+	PingInterval   time.Duration  `setting:"ping_interval"`
+	PingTimeout    time.Duration  `setting:"ping_timeout"`
+	ConnectTimeout time.Duration  `setting:"connect_timeout"`
+	MaxPayload     int            `setting:"max_payload"`
+	AllowEIO3      bool           `setting:"allow_eio3"`
+	ServeClient    bool           `setting:"serve_client"`
+	Metrics        *Metrics       `setting:"metrics"` // nil: no metrics listener
+	TrustProxy     []netip.Prefix `setting:"trust_proxy"`
+	ShutdownDrain  time.Duration  `setting:"shutdown_drain"`
+	Limits         Limits         `setting:"limits"`
+	Adapter        Adapter        `setting:"adapter"`
 	// Pos locates each setting that was written in the file, by field name.
 	Pos map[string]Pos
 }
@@ -36,6 +41,10 @@ type Limits struct {
 	ShutdownTimeout time.Duration
 	// ExpressionSteps is the budget of the expressions of one handler run (tmpl.Budget).
 	ExpressionSteps int
+	// LoopItems bounds the items one for_each step runs for.
+	LoopItems int
+	// SocketDataBytes bounds the JSON size of one socket's data (socket.data).
+	SocketDataBytes int
 	// PendingEvents and PendingBytes bound one connection's events that arrived and wait
 	// for their handlers.
 	PendingEvents int
@@ -60,6 +69,10 @@ var LimitFields = []Field{
 		"A step is one call of a predicate (map, filter, reduce…), one item of a list or object an operation builds or reads, or 64 bytes of text. " +
 		"The client's data decides how many an expression takes (`reduce(1..data, …)`). 100000 is 3 to 15 ms of work, " +
 		"many times what a handler over ordinary events uses (mapping or filtering 1000 objects takes 3000 to 7000), and keeps one event from holding a core for seconds."},
+	{Name: "loop_items", Type: Int, Default: 10000, Doc: "Items one for_each step may run for; a list with more fails the step. " +
+		"Each item runs the step's action (an emission, say), which the expression budget does not count."},
+	{Name: "socket_data_bytes", Type: Int, Default: 16 << 10, Doc: "Size of one socket's data (socket.data, written by set), as JSON; a set that would pass it fails and leaves the data as it was. " +
+		"The data is held for every connected socket and sent in answers to sockets() and to other nodes' fetchSockets."},
 }
 
 // corsFields declares the keys of server.cors.
@@ -69,8 +82,9 @@ var corsFields = []Field{
 }
 
 // ServerFields declares the keys of the server section. The engine, the listener and the
-// adapter are built once at start, so the settings they read are marked Restart.
-var ServerFields = []Field{
+// adapter are built once at start, so the settings they read are marked Restart. The
+// settings for operating ioroute (metrics, health, the client bundle) follow, from opsFields.
+var ServerFields = append([]Field{
 	{Name: "listen", Type: String, Default: "127.0.0.1:3001", Restart: true, Doc: "Address to listen on, host:port."},
 	{Name: "path", Type: String, Default: "/socket.io", Restart: true, Doc: "HTTP path of the Socket.IO endpoint."},
 	{Name: "cors", Type: Object, Fields: corsFields, Restart: true, Doc: "Cross-origin access. Without it only pages of the same origin may connect.",
@@ -83,7 +97,7 @@ var ServerFields = []Field{
 	{Name: "allow_eio3", Type: Bool, Default: true, Restart: true, Doc: "Accept socket.io-client 2.x (Engine.IO 3)."},
 	{Name: "limits", Type: Object, Fields: LimitFields, Default: map[string]any{}, Doc: "What one client can cost the server; each limit has a safe default."},
 	{Name: "adapter", Type: Object, Fields: AdapterFields, Restart: true, Doc: "How several ioroute nodes share rooms and broadcasts. Without it, one node in memory."},
-}
+}, opsFields...)
 
 // DefaultServer returns the settings used when the config says nothing: the Default of each
 // field of ServerFields, decoded as if written.
@@ -174,6 +188,8 @@ func decodeServer(n *Node, dir string, errs *Errors) Server {
 			s.Limits = decodeLimits(v, errs)
 		case "adapter":
 			s.Adapter = decodeAdapter(v, errs)
+		default:
+			decodeOps(e.Key, v, &s, errs)
 		}
 	}
 	return s
@@ -237,6 +253,10 @@ func decodeLimits(n *Node, errs *Errors) Limits {
 			l.PendingEvents = i
 		case "pending_bytes":
 			l.PendingBytes = i
+		case "loop_items":
+			l.LoopItems = i
+		case "socket_data_bytes":
+			l.SocketDataBytes = i
 		}
 	}
 	return l

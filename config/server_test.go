@@ -19,8 +19,11 @@ func TestDefaultServer(t *testing.T) {
 		ConnectTimeout: 45 * time.Second,
 		MaxPayload:     1000000,
 		AllowEIO3:      true,
+		ServeClient:    true,
+		ShutdownDrain:  5 * time.Second,
 		Limits: config.Limits{MaxConnections: 10000, EventsPerSecond: 1000, EventBurst: 2000, FloodLimit: 10000,
 			RoomsPerSocket: 100, ShutdownTimeout: 10 * time.Second, ExpressionSteps: 100000,
+			LoopItems: 10000, SocketDataBytes: 16 << 10,
 			PendingEvents: 5000, PendingBytes: 16 << 20},
 		Pos: map[string]config.Pos{},
 	}

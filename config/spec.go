@@ -34,6 +34,8 @@ const (
 	TextList Type = "text-list"
 	// ValueList is a list of values, or one ${{ }} yielding a list.
 	ValueList Type = "value-list"
+	// ValueMap is a mapping whose keys are names chosen by the author, each holding a Value.
+	ValueMap Type = "value-map"
 	// Steps is a nested list of action steps, run later (for example when a client acknowledges).
 	Steps Type = "steps"
 	// Expr is a bare expr expression (no ${{ }}), such as a condition.

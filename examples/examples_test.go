@@ -65,7 +65,9 @@ const chromiumPath = "/usr/bin/chromium"
 const browserTimeout = 60 * time.Second
 
 // TestChatInBrowser serves examples/chat and runs the chat scenario of browser.mjs against it
-// in two tabs of headless Chromium: messages reach both tabs, and markup stays text.
+// in two tabs of headless Chromium, with the network beyond the server closed (the CDN
+// included): the page loads socket.io-client from the server, messages reach both tabs, and
+// markup stays text.
 //
 // Screenshots of both tabs are kept as artifacts in ../artifacts (chat-a.png, chat-b.png), or
 // where IOROUTE_SCREENSHOT=/path/to/file.png says.
@@ -156,6 +158,9 @@ func TestChatInBrowser(t *testing.T) {
 	if !done {
 		t.Errorf("browser.mjs exited 0 without its closing {\"done\":true} line")
 	}
+	if !seen["client-from-server/"] {
+		t.Errorf("browser.mjs exited 0 without checking that the page loaded socket.io-client from the server")
+	}
 	for _, check := range []string{"connected", "received", "received-as-text", "no-img", "no-xss", "messages"} {
 		for _, tab := range []string{"A", "B"} {
 			if !seen[check+"/"+tab] {
@@ -170,7 +175,7 @@ func TestChatInBrowser(t *testing.T) {
 // the test saying what to install.
 func browserTools(t *testing.T) (node, script string) {
 	t.Helper()
-	node, script = testutil.NodeScript(t, browserScript, "playwright-core", "socket.io-client/dist/socket.io.min.js")
+	node, script = testutil.NodeScript(t, browserScript, "playwright-core")
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("Chromium is not installed (%v): run `apt-get install -y chromium` (Debian's package provides %s)", err, chromiumPath)
 	}

@@ -169,19 +169,20 @@ func TestStep04EmitAck(t *testing.T) {
 }
 
 // steps14CheckPage serves config and checks that its page is served at "/", loads socket.io-client 4
-// from the CDN exactly as the chat example does, and loads index.js, which contains each of
-// uses.
+// from the server exactly as the chat example does (and the server serves it), and loads
+// index.js, which contains each of uses.
 func steps14CheckPage(t *testing.T, config string, uses ...string) {
 	t.Helper()
 	s := testutil.Serve(t, config)
 
-	cdnTag := chatCDNTag(t)
+	clientTag := chatClientTag(t)
+	checkClientServed(t, s.URL)
 
 	page, ctype := steps14Get(t, s.URL+"/")
 	if !strings.HasPrefix(ctype, "text/html") {
 		t.Errorf("GET / Content-Type = %q, want text/html", ctype)
 	}
-	for _, want := range []string{cdnTag, `<script src="index.js" defer></script>`, `<link rel="stylesheet" href="index.css">`} {
+	for _, want := range []string{clientTag, `<script src="index.js" defer></script>`, `<link rel="stylesheet" href="index.css">`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("GET / does not contain %s:\n%s", want, page)
 		}

@@ -83,13 +83,14 @@ func expectPrinted0507(t *testing.T, s *testutil.Server, want ...string) {
 }
 
 // page0507 checks that s serves the example's page at "/": it loads socket.io-client 4 from
-// the CDN exactly as the chat example does, index.css, and index.js, which contains each of
-// uses and no innerHTML.
+// the server exactly as the chat example does (and the server serves it), index.css, and
+// index.js, which contains each of uses and no innerHTML.
 func page0507(t *testing.T, s *testutil.Server, uses ...string) {
 	t.Helper()
-	cdnTag := chatCDNTag(t)
+	clientTag := chatClientTag(t)
+	checkClientServed(t, s.URL)
 	page := get0507(t, s.URL+"/")
-	for _, want := range []string{cdnTag, `<script src="index.js" defer></script>`, `<link rel="stylesheet" href="index.css">`} {
+	for _, want := range []string{clientTag, `<script src="index.js" defer></script>`, `<link rel="stylesheet" href="index.css">`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("GET / does not contain %s", want)
 		}

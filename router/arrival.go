@@ -6,6 +6,8 @@ import (
 
 	"github.com/zishang520/socket.io/parsers/engine/v3/packet"
 	engineio "github.com/zishang520/socket.io/servers/engine/v3"
+
+	"github.com/ioroute/ioroute/internal/metrics"
 )
 
 // arrivals counts one client connection's events from their arrival to their dispatch. The
@@ -45,6 +47,10 @@ func (r *Router) trackArrivals(c *conn) {
 	if !loaded {
 		_ = es.On("packet", a.onPacket)
 		_ = es.Once("close", func(...any) { r.arrivals.Delete(es.Id()) })
+		if r.ops.metrics != nil {
+			_ = es.On("packetCreate", a.onPacketCreate)
+			_ = es.Once("close", a.onClose)
+		}
 	}
 	a.mu.Lock()
 	a.socks = append(a.socks, c)
@@ -81,6 +87,9 @@ func (a *arrivals) onPacket(args ...any) {
 		return
 	}
 	b := data.Bytes()
+	if m := a.r.ops.metrics; m != nil {
+		m.BytesReceived(len(b))
+	}
 	nsp, event, ok := eventHead(b)
 	if !ok {
 		return
@@ -108,6 +117,11 @@ func (a *arrivals) onPacket(args ...any) {
 	}
 	pending, bytes := a.pending, a.bytes
 	a.mu.Unlock()
+	if over {
+		a.r.countDropped(c.ns, metrics.DropPending, pending) // every event waiting is lost with the connection
+	} else {
+		a.r.dropVerdict(c.ns, v)
+	}
 	switch {
 	case over:
 		a.r.clientLog.Warn("client has too many events waiting for their handlers: disconnecting it",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
@@ -28,6 +29,8 @@ type conn struct {
 	// queued are the socket's events counted at arrival and not yet dispatched, oldest first
 	// (guarded by arrivals.mu).
 	queued []arrival
+	// leaving is set while the socket's disconnect handler runs: sockets() leaves it out.
+	leaving atomic.Bool
 }
 
 var _ actions.Conn = (*conn)(nil)

@@ -21,9 +21,15 @@ type deferredConn struct {
 	// env is the connect handler's environment, whose socket.rooms lists the joins the handler
 	// has made so far (nil when no expression of the handler reads the socket).
 	env *tmpl.Env
+	// joined are the rooms the handler has joined so far (its own id room first), for
+	// sockets(): the socket is listed as connected with them.
+	joined []string
 }
 
-var _ actions.Conn = (*deferredConn)(nil)
+var (
+	_ actions.Conn      = (*deferredConn)(nil)
+	_ tmpl.SocketLister = (*deferredConn)(nil)
+)
 
 // do runs op now if the socket is connected, or records it.
 func (d *deferredConn) do(op func() error) error {
@@ -40,6 +46,9 @@ func (d *deferredConn) do(op func() error) error {
 // Join joins rooms once the socket is connected; the handler's later steps see them in
 // socket.rooms at once.
 func (d *deferredConn) Join(rooms ...string) error {
+	d.mu.Lock()
+	d.joined = withRooms(d.roomsSoFar(), rooms, true)
+	d.mu.Unlock()
 	if d.env != nil {
 		d.env.Socket.Rooms = withRooms(d.env.Socket.Rooms, rooms, true)
 	}
@@ -49,10 +58,46 @@ func (d *deferredConn) Join(rooms ...string) error {
 // Leave leaves rooms once the socket is connected; the handler's later steps no longer see
 // them in socket.rooms.
 func (d *deferredConn) Leave(rooms ...string) {
+	d.mu.Lock()
+	d.joined = withRooms(d.roomsSoFar(), rooms, false)
+	d.mu.Unlock()
 	if d.env != nil {
 		d.env.Socket.Rooms = withRooms(d.env.Socket.Rooms, rooms, false)
 	}
 	_ = d.do(func() error { d.conn.Leave(rooms...); return nil })
+}
+
+// roomsSoFar is the socket's rooms as its connect handler left them so far (d.mu held).
+func (d *deferredConn) roomsSoFar() []string {
+	if d.joined == nil {
+		return []string{d.ID()}
+	}
+	return d.joined
+}
+
+// ListSockets lists the namespace's sockets as conn.ListSockets does, and the connecting
+// socket with them: for its connect handler it counts as connected (a "N online" notice sent
+// from there includes it), though the engine admits it only once the handler has run.
+func (d *deferredConn) ListSockets(names []string) ([]map[string]any, error) {
+	out, err := d.conn.ListSockets(names)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.live {
+		return out, err // connected: the engine lists it
+	}
+	rooms := d.roomsSoFar()
+	in := len(names) == 0
+	for _, n := range names {
+		in = in || slices.Contains(rooms, n)
+	}
+	if in {
+		list := make([]any, len(rooms))
+		for i, r := range rooms {
+			list[i] = r
+		}
+		out = append(out, map[string]any{"id": d.ID(), "rooms": list, "data": d.Data()})
+	}
+	return out, err
 }
 
 // withRooms is the room list have (the socket's id first, then the others sorted) with rooms

@@ -23,7 +23,7 @@ func (r *Router) onConnection(args ...any) {
 		return
 	}
 	c := r.recorded(s)
-	r.log.Debug("connected", "namespace", c.ns, "socket", c.ID())
+	r.connected(c)
 	s.OnAny(func(in ...any) { r.onEvent(c, in) })
 }
 
@@ -43,10 +43,11 @@ func (r *Router) watchDisconnect(c *conn) {
 			if len(reason) > 0 {
 				why = fmt.Sprint(reason[0])
 			}
-			r.log.Debug("disconnected", "namespace", c.ns, "socket", c.ID(), "reason", why)
+			r.disconnected(c, why)
 			if c.arrivals != nil {
 				c.arrivals.forget(c)
 			}
+			c.leaving.Store(true)
 			if ns := r.current.Load().Namespaces[c.ns]; ns != nil && ns.Disconnect != nil {
 				_ = r.run(c, ns.Disconnect, invocation{event: "disconnect", reason: why})
 			}
@@ -64,6 +65,8 @@ func (r *Router) onEvent(c *conn, in []any) {
 		r.clientLog.Warn("event without a name", "namespace", c.ns, "socket", c.ID())
 		return
 	}
+	r.countReceived(c.ns, event)
+	r.logEvent(c, event)
 	args := in[1:]
 	var ack func([]any, error)
 	if n := len(args); n > 0 {
@@ -83,7 +86,9 @@ func (r *Router) onEvent(c *conn, in []any) {
 			return // dropped at arrival, and logged there
 		}
 	} else {
-		switch v, limit := c.budget.admit(event, t.File.Server.Limits, time.Now()); v {
+		v, limit := c.budget.admit(event, t.File.Server.Limits, time.Now())
+		r.dropVerdict(c.ns, v)
+		switch v {
 		case dropFirst:
 			r.clientLog.Warn("socket over its event rate: dropping events until it slows down", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit)
 			return
@@ -98,7 +103,9 @@ func (r *Router) onEvent(c *conn, in []any) {
 	ns := t.Namespaces[c.ns]
 	var h *table.Handler
 	if ns != nil {
-		h = ns.Events[event]
+		if h = ns.Events[event]; h == nil {
+			h = ns.CatchAll // nil when the namespace has none
+		}
 	}
 	if h == nil {
 		r.log.Debug("no handler", "namespace", c.ns, "event", event, "socket", c.ID())
@@ -138,6 +145,7 @@ type invocation struct {
 // is returned for the connect handler.
 func (r *Router) run(c *conn, h *table.Handler, in invocation) (err error) {
 	event, args := in.event, in.args
+	defer r.ran(c, event, r.handlerStart(), &err) // after the recovery below has set err
 	var f *frame
 	if h.KeepsContext {
 		f = new(frame)
@@ -160,13 +168,20 @@ func (r *Router) run(c *conn, h *table.Handler, in invocation) (err error) {
 	if h.UsesSocket {
 		f.env.Socket.Rooms = c.rooms()
 		f.env.Socket.Handshake = *c.handshake()
+		f.env.Socket.Data = c.Data()
 		f.env.Auth = f.env.Socket.Handshake.Auth
+	}
+	if in.deferred != nil {
+		f.env.SetSockets(in.deferred)
+	} else {
+		f.env.SetSockets(c)
 	}
 	f.conn = eventConn{conn: c}
 	if h.UsesSocket {
 		f.conn.env = &f.env
 	}
-	f.ctx = actions.Context{Env: &f.env, Conn: &f.conn, Print: r.printLine, Log: r.clientLog}
+	f.ctx = actions.Context{Env: &f.env, Conn: &f.conn, Print: r.printLine, Log: r.clientLog,
+		LoopItems: r.live().Limits.LoopItems}
 	if d := in.deferred; d != nil {
 		if h.UsesSocket {
 			d.env = &f.env
@@ -188,7 +203,7 @@ func (r *Router) run(c *conn, h *table.Handler, in invocation) (err error) {
 			frames.Put(f)
 		}
 	}()
-	if err = h.Steps.Run(&f.ctx); err != nil {
+	if err = h.Run(&f.ctx); err != nil {
 		r.logFailure(c, event, err)
 	}
 	return err
@@ -202,6 +217,9 @@ func (r *Router) logFailure(c *conn, event string, err error) {
 	if errors.As(err, &rej) {
 		r.log.Info("connection refused", "namespace", c.ns, "socket", c.ID(), "message", rej.Message)
 		return
+	}
+	if errors.Is(err, actions.ErrStopped) {
+		return // a disconnect step ended the run on purpose
 	}
 	at := ""
 	var se *actions.StepError

@@ -102,6 +102,11 @@ func (r *Router) guard(s *sio.Socket, next func(*sio.ExtendedError)) {
 		deferred = &deferredConn{conn: c}
 		if err := r.run(c, ns.Connect, invocation{event: "connect", deferred: deferred}); err != nil {
 			next(refusal(s, err))
+			if rej := (*actions.Rejection)(nil); errors.As(err, &rej) && rej.Close {
+				// disconnect: { close: true } while connecting ends the whole connection,
+				// once the refusal is written
+				go s.Conn().Close(false)
+			}
 			return
 		}
 	}

@@ -17,10 +17,14 @@ import (
 // actions ask for.
 type recorder struct{ calls int }
 
-func (r *recorder) ID() string                   { return "fuzz-socket" }
-func (r *recorder) Join(rooms ...string) error   { r.calls++; return nil }
-func (r *recorder) Leave(rooms ...string)        { r.calls++ }
-func (r *recorder) Emit(m actions.Message) error { r.calls++; return nil }
+func (r *recorder) ID() string                                { return "fuzz-socket" }
+func (r *recorder) Join(rooms ...string) error                { r.calls++; return nil }
+func (r *recorder) Leave(rooms ...string)                     { r.calls++ }
+func (r *recorder) Emit(m actions.Message) error              { r.calls++; return nil }
+func (r *recorder) Data() map[string]any                      { return map[string]any{} }
+func (r *recorder) SetData(map[string]any) error              { r.calls++; return nil }
+func (r *recorder) Disconnect(ids []string, close bool) error { r.calls++; return nil }
+func (r *recorder) CloseRoom(rooms []string) error            { r.calls++; return nil }
 func (r *recorder) EmitWithAck(m actions.Message, _ time.Duration, cb func([]any, error)) error {
 	r.calls++
 	cb(engine.Incoming([]any{m.Args}), nil)
@@ -41,6 +45,11 @@ namespaces:
         - broadcast: { event: b, data: { text: "${{ data }}", first: "${{ args[0] }}" } }
         - emit: { event: q, data: "${{ data }}", on_ack: [print: "${{ reply }} ${{ replies }}"] }
         - leave_room: ${{ string(data) }}
+        - set: { last: "${{ data }}", n: "${{ len(args) }}" }
+        - close_room: ${{ string(data) }}
+          when: data != nil
+        - print: "item ${{ index }}: ${{ item }}"
+          for_each: ${{ args }}
         - ack: '${{ args }}'
 `
 
@@ -67,6 +76,6 @@ func FuzzEventPath(f *testing.F) {
 			env.Data = args[0]
 		}
 		ctx := &actions.Context{Env: env, Conn: &recorder{}, Ack: func([]any) {}, Print: func(string) {}, Log: log}
-		_ = h.Steps.Run(ctx)
+		_ = h.Run(ctx)
 	})
 }

@@ -9,12 +9,14 @@ import (
 	"github.com/ioroute/ioroute/internal/engine"
 )
 
-// handler is the HTTP front: it refuses what the engine would wrongly accept, then hands
-// Socket.IO requests to the engine and everything else to the static folder.
+// handler is the HTTP front: it answers the health endpoints (router/health.go) and the
+// client bundle, refuses what the engine would wrongly accept, then hands Socket.IO requests
+// to the engine and everything else to the static folder.
 func (r *Router) handler() http.Handler {
 	eio := r.io.ServeHandler(nil)
 	mux := http.NewServeMux()
 	prefix := strings.TrimRight(r.server.Path, "/") + "/"
+	r.serveClientBundle(mux, prefix)
 	mux.Handle(prefix, r.front(eio))
 	if r.server.Path != prefix {
 		mux.Handle(r.server.Path, r.front(eio))
@@ -29,6 +31,9 @@ func (r *Router) handler() http.Handler {
 		http.FileServer(http.Dir(dir)).ServeHTTP(w, req)
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if r.health(w, req) {
+			return
+		}
 		// the engine keeps accepting handshakes after it is closed; refuse them while closing
 		if r.closed.Load() {
 			http.Error(w, "ioroute: shutting down", http.StatusServiceUnavailable)

@@ -20,6 +20,7 @@ func (r *Router) Swap(t *table.Table) table.Diff {
 		r.declare(name) // before the table names it, so no socket can reach it undeclared
 	}
 	old := r.current.Swap(t)
+	r.declareMetrics(t)
 	d := table.Compare(old, t)
 	if r.cluster != nil {
 		r.cluster.Follow(t.Names())
@@ -27,7 +28,7 @@ func (r *Router) Swap(t *table.Table) table.Diff {
 	for _, name := range d.RemovedNamespaces {
 		if ns := r.namespace(name); ns != nil {
 			r.log.Warn("namespace removed by reload: disconnecting its sockets", "namespace", name, "sockets", ns.Sockets().Len())
-			ns.DisconnectSockets(false)
+			ns.Local().DisconnectSockets(false) // this node's only: other nodes may still declare it
 		}
 	}
 	return d
@@ -51,8 +52,10 @@ func (r *Router) ReloadFile(path string) error {
 			r.log.Error("reload: "+err.Error(), "config", path)
 		}
 		r.log.Error("reload failed; still serving the previous config", "config", path)
+		r.countReload(false)
 		return err
 	}
+	r.countReload(true)
 	d := r.Swap(t)
 	r.log.Info(fmt.Sprintf("reloaded %s in %s: %s", filepath.Base(path), time.Since(start).Round(time.Microsecond), d))
 	// compared with what is serving, not with the previous file: a setting changed and then

@@ -42,6 +42,9 @@ type Options struct {
 	// RedisURL overrides server.adapter.redis.url when not empty, and turns the Redis
 	// adapter on when the config has none (ioroute run reads it from IOROUTE_REDIS_URL).
 	RedisURL string
+	// MetricsListen serves Prometheus metrics on this address when not empty, overriding
+	// server.metrics.listen (and turning metrics on for a config without server.metrics).
+	MetricsListen string
 }
 
 // Router serves one config.
@@ -82,6 +85,8 @@ type Router struct {
 	cluster   *cluster.Cluster // nil without server.adapter.redis
 	// printLine is print, bound once rather than for every handler run.
 	printLine func(line string)
+	// ops is metrics, readiness and the connection log (router/ops.go).
+	ops ops
 }
 
 // clientLogWindow is how long lines clients can cause are counted after one was written.
@@ -114,6 +119,9 @@ func New(t *table.Table, opts Options) (*Router, error) {
 		r.cluster = c
 	}
 	r.io, r.upgrades = newEngine(r.server, r.log, r.cluster)
+	r.ops.connLog = newSampler(r.log, connLogRate)
+	r.setupMetrics(opts.MetricsListen)
+	r.watchNamespaces()
 	r.attach()
 	return r, nil
 }
@@ -131,11 +139,18 @@ func (r *Router) Start() error {
 			return err
 		}
 	}
+	if err := r.startMetrics(); err != nil {
+		if r.cluster != nil {
+			r.cluster.Close(0)
+		}
+		return err
+	}
 	ln, err := net.Listen("tcp", r.server.Listen)
 	if err != nil {
 		if r.cluster != nil {
 			r.cluster.Close(0)
 		}
+		r.stopMetrics()
 		return fmt.Errorf("listen on %s: %w", r.server.Listen, err)
 	}
 	r.listener = ln
@@ -166,13 +181,17 @@ func (r *Router) Addr() net.Addr {
 	return r.listener.Addr()
 }
 
-// Close shuts down gracefully: it stops accepting connections, disconnects every client (their
-// disconnect handlers run, with reason "server shutting down"), lets queued messages go out,
-// and stops serving, within server.limits.shutdown_timeout.
+// Close shuts down gracefully: /readyz answers 503 at once and, when something watches it,
+// the router serves on for server.shutdown_drain (drain); then it stops accepting connections,
+// disconnects every client (their disconnect handlers run, with reason "server shutting
+// down"), lets queued messages go out, and stops serving, within
+// server.limits.shutdown_timeout.
 func (r *Router) Close() error {
-	if !r.closed.CompareAndSwap(false, true) {
+	if !r.drain() {
 		return nil
 	}
+	r.closed.Store(true)
+	defer r.stopMetrics()
 	timeout := r.live().Limits.ShutdownTimeout
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -210,8 +229,10 @@ func (r *Router) flushCounts() {
 		select {
 		case <-t.C:
 			r.counted.Flush(context.Background())
+			r.ops.connLog.flush()
 		case <-r.stopFlush:
 			r.counted.Flush(context.Background())
+			r.ops.connLog.flush()
 			return
 		}
 	}

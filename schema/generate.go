@@ -24,7 +24,11 @@ func Generate() []byte {
 		}
 	}
 	names := actions.Names()
-	stepProps := obj{"when": obj{"description": "Run the action only when this bare expression is true, such as `data > 10`.", "type": []any{"string", "boolean"}}}
+	stepProps := obj{
+		"when": obj{"description": "Run the action only when this bare expression is true, such as `data > 10`; with for_each, it is evaluated per item.", "type": []any{"string", "boolean"}},
+		"for_each": obj{"description": "Run the step once per item of this list (a YAML list, or one ${{ }} that yields a list), with `item` and `index` set.",
+			"anyOf": []any{obj{"type": "array"}, obj{"type": "string", "pattern": `\$\{\{`}}},
+	}
 	oneOf := []any{}
 	for _, s := range actions.Specs() {
 		stepProps[s.Name] = actionSchema(s)
@@ -57,17 +61,22 @@ func Generate() []byte {
 						"description":          fieldDoc(config.NamespaceFields, "on"),
 						"type":                 "object",
 						"propertyNames":        obj{"minLength": 1, "not": obj{"enum": lifecycle}},
-						"additionalProperties": obj{"$ref": "#/$defs/steps"},
+						"additionalProperties": obj{"$ref": "#/$defs/handler"},
 					},
+					"on_error": fieldSchema(field(config.NamespaceFields, "on_error")),
 				},
 			},
+			"handler": obj{
+				"description": "A list of steps, or a mapping with `do` (the steps), `when` (a guard) and `on_error`.",
+				"anyOf":       []any{obj{"$ref": "#/$defs/steps"}, objectSchema(config.HandlerFields, "")},
+			},
 			"steps": obj{
-				"description": "Steps run in order; each is one action, optionally with `when`.",
+				"description": "Steps run in order; each is one action, optionally with `when` and `for_each`.",
 				"type":        []any{"array", "null"},
 				"items":       obj{"$ref": "#/$defs/step"},
 			},
 			"step": obj{
-				"description":          "One action (" + joinNames(names) + "), optionally with `when`.",
+				"description":          "One action (" + joinNames(names) + "), optionally with `when` and `for_each`.",
 				"type":                 "object",
 				"additionalProperties": false,
 				"properties":           stepProps,
@@ -149,6 +158,8 @@ func fieldSchema(f config.Field) obj {
 		out = obj{"anyOf": []any{obj{"type": scalarTypes}, obj{"type": "array", "items": obj{"type": scalarTypes}}}}
 	case config.ValueList:
 		out = obj{"anyOf": []any{obj{"type": "array"}, obj{"type": "string", "pattern": `\$\{\{`}}}
+	case config.ValueMap:
+		out = obj{"type": "object"}
 	case config.Steps:
 		out = obj{"$ref": "#/$defs/steps"}
 	case config.Expr:
@@ -178,8 +189,16 @@ func serverSchema() obj {
 }
 
 func fieldDoc(fields []config.Field, name string) string {
-	f, _ := config.Lookup(fields, name)
-	return f.Doc
+	return field(fields, name).Doc
+}
+
+// field returns the field named name of fields, which declares it.
+func field(fields []config.Field, name string) config.Field {
+	f, ok := config.Lookup(fields, name)
+	if !ok {
+		panic("schema: no field " + name)
+	}
+	return f
 }
 
 func joinNames(names []string) string {

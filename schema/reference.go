@@ -30,11 +30,35 @@ namespaces:
         - print: ${{ socket.id }} left (${{ reason }})
 `
 
+// forEachExample shows for_each in the reference; a test loads it as a handler's steps.
+const forEachExample = `- emit: { event: invite, to: "${{ item }}", data: "${{ data.text }}" }
+  for_each: ${{ data.users }}
+  when: item != socket.id
+`
+
+// handlersExample shows the mapping form of handlers, on_error and the catch-all in the
+// reference; a test loads it.
+const handlersExample = `version: 1
+namespaces:
+  /chat:
+    on_error:
+      - emit: { event: failed, data: { message: "${{ error.message }}", at: "${{ error.step }}" } }
+    on:
+      kick:
+        when: socket.data.role == "admin"
+        do:
+          - disconnect: ${{ data.id }}
+        on_error:
+          - ack: { data: { error: "${{ error.message }}" } }
+      "*":
+        - print: unhandled ${{ event }} from ${{ socket.id }}
+`
+
 // typeOrder lists the field types in the order the type legend presents them.
 var typeOrder = []config.Type{
 	config.String, config.Bool, config.Int, config.Duration, config.StringList,
 	config.Object, config.Map, config.Text, config.TextList, config.Value,
-	config.ValueList, config.Steps, config.Expr,
+	config.ValueList, config.ValueMap, config.Steps, config.Expr,
 }
 
 // typeNames are the readable names of the field types, as the tables show them.
@@ -50,6 +74,7 @@ var typeNames = map[config.Type]string{
 	config.Text:       "text",
 	config.TextList:   "string or list",
 	config.ValueList:  "list",
+	config.ValueMap:   "map of values",
 	config.Steps:      "steps",
 	config.Expr:       "expression",
 }
@@ -67,7 +92,8 @@ var typeDocs = map[config.Type]string{
 	config.Text:       "A string that may embed `${{ }}`. A number or bool written here is taken as its text.",
 	config.TextList:   "One text or a list of texts, each of which may embed `${{ }}`; an expression may also yield a list, which is flattened.",
 	config.ValueList:  "A list of values (with `${{ }}` evaluated inside), or one `${{ }}` that yields a list.",
-	config.Steps:      "A nested list of steps, written like a handler's and run later.",
+	config.ValueMap:   "A mapping whose keys you choose, each holding any value; `${{ }}` is evaluated in every string inside the values.",
+	config.Steps:      "A list of steps, written as a handler's list is: `do` runs them as the handler, `on_ack` when the client acknowledges, `on_error` when a step fails.",
 	config.Expr:       "A bare expression, written without `${{ }}`.",
 }
 
@@ -90,11 +116,17 @@ var envDocs = map[string]string{
 	"socket.handshake.url":     "The path and query of the connection's first request.",
 	"socket.handshake.xdomain": "Whether the connection came from a page of another origin.",
 	"socket.handshake.secure":  "Whether the connection is over TLS.",
+	"socket.data":              "The socket's data, written by `set` (Node's `socket.data`); `{}` until something is set. Later steps of the run read what earlier ones set.",
 	"auth":                     "The same as `socket.handshake.auth`.",
 	"reason":                   "Why the socket disconnected, such as `transport close`. Only in `disconnect` handlers.",
 	"env":                      "The environment variables of the ioroute process, read when it starts: `env.HOME`.",
 	"reply":                    "The first argument of the client's acknowledgement. Only inside `on_ack`.",
 	"replies":                  "All arguments of the client's acknowledgement. Only inside `on_ack`.",
+	"item":                     "The item of the `for_each` list the step runs for. Only in a step with `for_each` (and its `on_ack`).",
+	"index":                    "The position of `item` in the `for_each` list, from 0. Only in a step with `for_each`.",
+	"error":                    "The failure `on_error` handles. Only inside `on_error`.",
+	"error.message":            "What went wrong, such as `room: room name is null`, without the position (`error.step` says where).",
+	"error.step":               "The config path of the step that failed, such as `namespaces./chat.on.message[1]`; for a guard that failed, the handler's `when`.",
 }
 
 // envName is one name expressions can read, with the readable type of its value.
@@ -186,21 +218,47 @@ func Reference() []byte {
 			reserved = append(reserved, code(r))
 		}
 	}
-	w("Under `on`, each event name maps to a list of steps, run in order each time a client of the namespace ")
-	w("emits that event. %s are lifecycle events: their steps run when a socket connects to the namespace ", strings.Join(lifecycle, " and "))
+	w("Under `on`, each event name maps to its handler: a list of steps, run in order each time a client of the namespace ")
+	w("emits that event, or the mapping form described in [Handlers](#handlers-when-do-and-on_error). ")
+	w("%s are lifecycle events: their steps run when a socket connects to the namespace ", strings.Join(lifecycle, " and "))
 	w("and when it disconnects. The other names Socket.IO reserves (%s) can be neither handled nor emitted. ", strings.Join(reserved, ", "))
-	w("An event with no handler is ignored.\n\n")
+	w("An event with no handler runs the namespace's catch-all handler, `\"*\"`, when it has one, and is otherwise ignored.\n\n")
 
-	w("## Steps and `when`\n\n")
-	w("A step is a mapping with exactly one action key (see [Actions](#actions)) and, optionally, `when`. ")
+	w("## Steps, `when` and `for_each`\n\n")
+	w("A step is a mapping with exactly one action key (see [Actions](#actions)) and, optionally, `when` and `for_each`. ")
 	w("To do two things, write two steps. When a step fails while running (an expression errors, say), ")
-	w("the rest of that handler is skipped and the error is logged with the step's position in the file; ")
-	w("the socket and the server carry on.\n\n")
+	w("the rest of that handler is skipped and, unless the handler has `on_error` (see [Handlers](#handlers-when-do-and-on_error)), ")
+	w("the error is logged with the step's position in the file; the socket and the server carry on.\n\n")
 	w("`when` is a bare expression, written without `${{ }}`, that must yield a bool: the step runs only when it is true ")
 	w("(`when: true` and `when: false` are accepted as well). YAML reads ` #` as the start of a comment and `: ` as a mapping, ")
 	w("so quote a condition that contains either.\n\n")
 	w("```yaml\n- send: big number\n  when: data > 10\n```\n\n")
+	w("`for_each` runs the step once per item of a list: a YAML list, or one `${{ }}` that yields a list. ")
+	w("In the step, `item` is the item and `index` its position, from 0. `when` is evaluated for each item, so it may test `item`. ")
+	w("A value that is not a list fails the step (a config error, when it is the same for every event), and so does a list ")
+	w("of more items than `server.limits.loop_items`. An `on_ack` of the step reads the item it was emitted for.\n\n")
+	w("```yaml\n%s```\n\n", forEachExample)
 
+	w("## Handlers: `when`, `do` and `on_error`\n\n")
+	w("Instead of a list of steps, a handler may be a mapping with the steps under `do`:\n\n")
+	writeTable(&b, config.HandlerFields, "Key", true, false, false, false)
+	w("\n")
+	w("- `when` is the handler's guard: a bare expression, as a step's `when`. It is evaluated once per event, before any step; ")
+	w("when it is false nothing runs (a `connect` handler whose guard is false accepts the socket).\n")
+	w("- `on_error` steps run when a step fails, or the guard cannot be evaluated; the rest of `do` is skipped. ")
+	w("In them `error.message` says what went wrong and `error.step` which step failed; the names of the event stay available, ")
+	w("and `ack` answers the client if no step did. A failure that on_error handles is not logged.\n")
+	w("- A handler without an `on_error` of its own uses its namespace's, `on_error` beside `on`; `on_error: []` opts out of it. ")
+	w("The namespace's on_error applies to its `connect` and `disconnect` handlers too, so it may use only what those allow.\n")
+	w("- A failure inside on_error is logged, with the failure it was handling, and ends the handler there: on_error has no on_error of its own.\n")
+	w("- Refusing a connecting socket (`reject`, or `disconnect` in a `connect` handler) and disconnecting the sender end a handler ")
+	w("on purpose: they are no failures, and on_error does not run for them.\n")
+	w("- on_error runs on what is left of the handler run's `server.limits.expression_steps`.\n\n")
+	w("A handler named `\"*\"` (quoted: YAML reads a bare `*` as an alias) is the namespace's catch-all: it runs for every event ")
+	w("of the namespace that has no handler of its own, as Flask-SocketIO's `@socketio.on('*')`, with `event` the event's name ")
+	w("and `data`, `args` and acknowledgements as usual. It never runs for `connect` or `disconnect`. `\"*\"` names no event: ")
+	w("it cannot be emitted, nor given a rate under `server.limits.events`, where, with a catch-all in the config, any event name may have one.\n\n")
+	w("```yaml\n%s```\n\n", handlersExample)
 	w("## Values and `${{ }}`\n\n")
 	w("Fields typed *text*, *string or list*, *any value* or *list* (see [Field types](#field-types)) may hold ")
 	w("expressions written as `${{ expression }}`, ")
@@ -229,6 +287,15 @@ func Reference() []byte {
 	w("never per event; trailing line breaks are dropped. A missing, unreadable or unusable key file is a config error. ")
 	w("`file()` may only be jwt's key argument, so a key cannot reach a message, a print or a log. ")
 	w("To rotate a key, replace the file and reload (SIGHUP; `--watch` follows the config file only).\n\n")
+	w("`sockets()` lists the sockets of the namespace, each as `{id, rooms, data}` (`data` is its `socket.data`); ")
+	w("`sockets(\"room\", …)`, with room names or lists of them, lists those in any of the rooms: ")
+	w("`map(sockets(\"lobby\"), .data.nick)`. In a cluster it asks every node, as Node's `fetchSockets`, and waits for their ")
+	w("answers, within a timeout. The wait spends nothing of the expression budget, but each call is a request to the whole cluster: ")
+	w("call it once per expression (`let list = sockets(); …`), not inside a predicate (`map`, `filter`…), where it is a config error, ")
+	w("and mind that a step with `for_each` evaluates it once per item.\n\n")
+	w("Binary data is sent as a binary attachment (an `ArrayBuffer` or a `Buffer` for the client), and a client's binary ")
+	w("attachments arrive as binary data. `bytes(\"text\")` makes it from the text's UTF-8 bytes, `base64_bytes(\"aGk=\")` from ")
+	w("base64, and a YAML `!!binary aGk=` value is binary data as written; `is_binary(x)` tells whether `x` is binary data.\n\n")
 
 	w("## Field types\n\n")
 	w("The tables below name each field's type as follows.\n\n")
@@ -386,6 +453,7 @@ func usedTypes(specs []*actions.Spec) map[config.Type]bool {
 	}
 	mark(config.TopFields)
 	mark(config.NamespaceFields)
+	mark(config.HandlerFields)
 	for _, s := range specs {
 		mark(s.Fields)
 	}

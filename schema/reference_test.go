@@ -9,6 +9,7 @@ import (
 
 	"github.com/ioroute/ioroute/actions"
 	"github.com/ioroute/ioroute/config"
+	"github.com/ioroute/ioroute/internal/tmpl"
 )
 
 // referencePath is docs/reference.md, seen from this package's folder.
@@ -87,6 +88,8 @@ func TestReferenceListsEveryAction(t *testing.T) {
 // configs (or steps) that parse, validate against the schema and compile.
 func TestReferenceExamplesLoad(t *testing.T) {
 	loadExample(t, "layout", layoutExample)
+	loadExample(t, "handlers", handlersExample)
+	loadExample(t, "for_each", exampleHandler("example", forEachExample))
 	for _, s := range actions.Specs() {
 		if s.Example == "" {
 			t.Errorf("action %s has no example", s.Name)
@@ -96,13 +99,18 @@ func TestReferenceExamplesLoad(t *testing.T) {
 		if s.Name == "reject" {
 			event = "connect" // reject belongs in connect handlers
 		}
-		var src strings.Builder
-		src.WriteString("version: 1\nnamespaces:\n  /example:\n    on:\n      " + event + ":\n")
-		for _, line := range strings.Split(strings.TrimRight(s.Example, "\n"), "\n") {
-			src.WriteString("        " + line + "\n")
-		}
-		loadExample(t, s.Name, src.String())
+		loadExample(t, s.Name, exampleHandler(event, s.Example))
 	}
+}
+
+// exampleHandler makes a config whose one handler, for event, is steps.
+func exampleHandler(event, steps string) string {
+	var src strings.Builder
+	src.WriteString("version: 1\nnamespaces:\n  /example:\n    on:\n      " + event + ":\n")
+	for _, line := range strings.Split(strings.TrimRight(steps, "\n"), "\n") {
+		src.WriteString("        " + line + "\n")
+	}
+	return src.String()
 }
 
 // loadExample parses, validates and compiles a config the way table.LoadBytes does.
@@ -118,8 +126,14 @@ func loadExample(t *testing.T, name, src string) {
 	}
 	var errs config.Errors
 	for _, ns := range f.Namespaces {
+		actions.CompileIn(ns.OnError, tmpl.Scopes{tmpl.EventScope: true, tmpl.ErrorScope: true}, &errs)
 		for _, h := range ns.Handlers {
-			actions.Compile(h.Steps, actions.ScopeFor(h.Event), &errs)
+			scope := actions.ScopeFor(h.Event)
+			actions.Compile(h.Steps, scope, &errs)
+			actions.CompileIn(h.OnError, tmpl.Scopes{scope: true, tmpl.ErrorScope: true}, &errs)
+			if h.When != nil {
+				tmpl.CompileCondition(h.When, tmpl.Scopes{scope: true}, &errs)
+			}
 		}
 	}
 	if err := errs.Err(); err != nil {

@@ -1,8 +1,9 @@
 // Command ioroute serves a Socket.IO server declared in one YAML file.
 //
-//	ioroute run [--watch] [--listen ADDR] [--log-format text|json] [--log-level LEVEL] [--debug-listen ADDR] FILE
+//	ioroute run [--watch] [--listen ADDR] [--log-format text|json] [--log-level LEVEL] [--debug-listen ADDR] [--metrics-listen ADDR] FILE
 //	ioroute validate FILE...
 //	ioroute schema
+//	ioroute version
 //	ioroute token --secret SECRET [--sub NAME] [--aud AUDIENCE] [--ttl 1h]
 package main
 
@@ -27,6 +28,7 @@ const usage = `usage:
   ioroute run [flags] FILE     serve the config in FILE (--watch: reload it on change; SIGHUP reloads)
   ioroute validate FILE...     check configs; exit 1 with every error
   ioroute schema               print the config's JSON Schema
+  ioroute version              print the version, commit and Go version
   ioroute token --secret S     print an HS256 token for configs that check jwt() (--sub, --aud, --ttl)
 `
 
@@ -49,6 +51,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return tokenCmd(args[1:], stdout, stderr)
 	case "schema":
 		_, _ = stdout.Write(schema.Generate())
+		return 0
+	case "version", "--version":
+		fmt.Fprintln(stdout, versionLine())
 		return 0
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
@@ -86,6 +91,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	watch := fs.Bool("watch", false, "reload the config whenever the file changes (SIGHUP reloads too)")
 	debugListen := fs.String("debug-listen", "", "serve Go's profiles (/debug/pprof/) on this loopback address; off by default")
+	metricsListen := fs.String("metrics-listen", "", "serve Prometheus metrics at /metrics on this address, overriding server.metrics.listen")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -114,7 +120,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	opts := router.Options{Listen: *listen, Logger: logger, Stdout: stdout, RedisURL: os.Getenv(redisURLEnv)}
+	opts := router.Options{Listen: *listen, Logger: logger, Stdout: stdout, RedisURL: os.Getenv(redisURLEnv), MetricsListen: *metricsListen}
 	r, err := router.New(t, opts)
 	if err != nil {
 		logger.Error("cannot start", "error", err)

@@ -55,10 +55,16 @@ func (c *Cluster) EmitWithAck(nsp, sid, event string, args []any, timeout time.D
 // requests share the channel and are ignored.
 func (c *Cluster) onResponse(payload []byte) {
 	var r wire.Response
-	if err := wire.DecodeMessage(payload, &r); err != nil || r.Type != wire.RespBroadcastAck {
+	if err := wire.DecodeMessage(payload, &r); err != nil {
 		return
 	}
-	c.acks.finish(r.RequestID, []any{r.Packet}, nil)
+	switch r.Type {
+	case wire.RespBroadcastAck:
+		c.acks.finish(r.RequestID, []any{r.Packet}, nil)
+	case wire.RespBroadcastCount:
+	default: // answers to fetchSockets carry no type
+		c.onFetchAnswer(r.RequestID, payload)
+	}
 }
 
 // finish ends the wait for request id, once, and hands the outcome to its on_ack.

@@ -11,9 +11,10 @@ import (
 	"github.com/ioroute/ioroute/internal/engine"
 )
 
-// clusterAdapter is a namespace's local adapter that also publishes its broadcasts to the
-// cluster. Everything else (rooms, joins, fetching sockets) stays local: the router only
-// broadcasts across nodes.
+// clusterAdapter is a namespace's local adapter that also reaches the other servers of the
+// cluster, as Node's RedisAdapter does: broadcasts are published, and the engine's
+// fetchSockets, socketsJoin, socketsLeave and disconnectSockets send the matching requests.
+// Rooms and membership stay local to each server.
 type clusterAdapter struct {
 	sio.Adapter
 	c *Cluster
@@ -44,6 +45,92 @@ func (a *clusterAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastOpt
 		a.c.publishPacket(string(a.Nsp().Name()), packet, opts)
 	}
 	a.Adapter.Broadcast(packet, opts)
+}
+
+// FetchSockets returns this node's sockets that opts selects and, unless opts asks for local
+// ones only, those of the other servers (a REMOTE_FETCH request), as Node's adapter does.
+// The returned function calls its callback once, before it returns: it waits for one answer
+// from each other server (Cluster.ServerCount less this node), up to Options.RequestsTimeout.
+// When Redis cannot count the servers, or some do not answer in time (*RequestTimeoutError),
+// the callback gets what arrived and the error. It waits on the caller's goroutine, so it
+// must not be called on the one that receives from Redis (where the answers arrive); the
+// cluster's own handlers of requests only ask for local sockets.
+func (a *clusterAdapter) FetchSockets(opts *sio.BroadcastOptions) func(func([]sio.SocketDetails, error)) {
+	return func(callback func([]sio.SocketDetails, error)) {
+		var local []sio.SocketDetails
+		var err error
+		a.Adapter.FetchSockets(opts)(func(s []sio.SocketDetails, e error) { local, err = s, e })
+		if err != nil || onlyLocal(opts) {
+			callback(local, err)
+			return
+		}
+		callback(a.c.fetchSockets(a.Nsp().Name(), requestOpts(opts), local))
+	}
+}
+
+// AddSockets makes this node's sockets that opts selects join rooms and, unless opts asks for
+// local ones only, asks the other servers to do the same with theirs (REMOTE_JOIN). Like
+// Node's adapter, it waits for no answer; while Redis is away the request is dropped and
+// counted, as broadcasts are.
+func (a *clusterAdapter) AddSockets(opts *sio.BroadcastOptions, rooms []sio.Room) {
+	a.Adapter.AddSockets(opts, rooms)
+	if !onlyLocal(opts) {
+		b, err := wire.EncodeRoomsRequest(a.c.uid, wire.ReqRemoteJoin, requestOpts(opts), roomNames(rooms))
+		a.c.sendRequest(a.Nsp().Name(), "socketsJoin", b, err)
+	}
+}
+
+// DelSockets makes this node's sockets that opts selects leave rooms and, unless opts asks for
+// local ones only, asks the other servers to do the same with theirs (REMOTE_LEAVE), as
+// AddSockets does.
+func (a *clusterAdapter) DelSockets(opts *sio.BroadcastOptions, rooms []sio.Room) {
+	a.Adapter.DelSockets(opts, rooms)
+	if !onlyLocal(opts) {
+		b, err := wire.EncodeRoomsRequest(a.c.uid, wire.ReqRemoteLeave, requestOpts(opts), roomNames(rooms))
+		a.c.sendRequest(a.Nsp().Name(), "socketsLeave", b, err)
+	}
+}
+
+// DisconnectSockets disconnects this node's sockets that opts selects (closing their
+// connections when close is set) and, unless opts asks for local ones only, asks the other
+// servers to do the same with theirs (REMOTE_DISCONNECT), as AddSockets does.
+func (a *clusterAdapter) DisconnectSockets(opts *sio.BroadcastOptions, close bool) {
+	a.Adapter.DisconnectSockets(opts, close)
+	if !onlyLocal(opts) {
+		b, err := wire.EncodeDisconnectRequest(a.c.uid, requestOpts(opts), close)
+		a.c.sendRequest(a.Nsp().Name(), "disconnectSockets", b, err)
+	}
+}
+
+// onlyLocal reports whether opts asks for this node's sockets only.
+func onlyLocal(opts *sio.BroadcastOptions) bool {
+	return opts != nil && opts.Flags != nil && opts.Flags.Local
+}
+
+// requestOpts are the recipients of opts as requests carry them.
+func requestOpts(opts *sio.BroadcastOptions) wire.Opts {
+	if opts == nil {
+		return wire.Opts{Rooms: []string{}, Except: []string{}}
+	}
+	return wire.Opts{Rooms: roomList(opts.Rooms), Except: roomList(opts.Except)}
+}
+
+func roomNames(rooms []sio.Room) []string {
+	out := make([]string, len(rooms))
+	for i, r := range rooms {
+		out[i] = string(r)
+	}
+	return out
+}
+
+// sendRequest queues a request of nsp for the other servers; what names it in the log when it
+// could not be encoded (err).
+func (c *Cluster) sendRequest(nsp, what string, payload []byte, err error) {
+	if err != nil {
+		c.log.Warn("cluster adapter: cannot encode a request for the other servers", "namespace", nsp, "request", what, "error", err)
+		return
+	}
+	c.send(c.requestChannel(nsp), payload)
 }
 
 // publishPacket publishes a broadcast of nsp on the channel Node's adapter would use.

@@ -38,6 +38,9 @@ type Options struct {
 	Key string
 	// Log receives the cluster's logs.
 	Log *slog.Logger
+	// RequestsTimeout bounds the wait for the other servers' answers to this node's requests
+	// (fetchSockets), as Node's requestsTimeout; 0 means its default, 5 s.
+	RequestsTimeout time.Duration
 }
 
 // Cluster joins a server to other Socket.IO servers (ioroute or Node with
@@ -67,10 +70,14 @@ type Cluster struct {
 
 	acks remoteAcks // emits with ack waiting for a socket on another node
 
+	requests        pendingRequests // this node's requests waiting for answers
+	requestsTimeout time.Duration
+
 	started atomic.Bool // Start succeeded: both loops run
 	down    atomic.Bool
 	since   atomic.Int64 // unix nanos the outage began
 	dropped atomic.Int64 // cross-node messages dropped during the current outage
+	stats   stats        // totals since start, for metrics (Stats)
 }
 
 // outbound is one message waiting to be published; or, with flushed set, a marker the
@@ -107,7 +114,10 @@ func New(host Host, o Options) (*Cluster, error) {
 	prefix, _ := wire.BroadcastPrefix(uid)
 	c := &Cluster{host: host, url: redactURL(o.URL), key: o.Key, uid: uid, prefix: prefix,
 		client: redis.NewClient(opts), out: make(chan outbound, clusterQueue), log: o.Log,
-		subs: map[string]bool{}}
+		subs: map[string]bool{}, requestsTimeout: o.RequestsTimeout}
+	if c.requestsTimeout <= 0 {
+		c.requestsTimeout = defaultRequestsTimeout
+	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c, nil
 }
@@ -218,6 +228,7 @@ func (c *Cluster) Close(timeout time.Duration) {
 	}
 	c.wg.Wait()
 	c.acks.stop()
+	c.requests.stop()
 	_ = c.client.Close()
 }
 
@@ -239,6 +250,7 @@ func (c *Cluster) send(channel string, payload []byte) {
 	select {
 	case c.out <- outbound{channel: channel, payload: payload}:
 	default:
+		c.stats.dropped.Add(1)
 		if c.dropped.Add(1) == 1 {
 			c.log.Warn("cluster adapter: Redis is not keeping up; cross-node messages are being dropped", "redis", c.url)
 		}
@@ -270,10 +282,12 @@ func (c *Cluster) publish() {
 				return
 			}
 			c.dropped.Add(int64(len(batch)))
+			c.stats.dropped.Add(messages(batch))
 			c.log.Debug("cluster adapter: publish failed", "messages", len(batch), "error", err)
 			c.lost(err)
 			continue
 		}
+		c.stats.published.Add(messages(batch))
 		c.restored()
 	}
 }
@@ -342,6 +356,7 @@ func (c *Cluster) receive() {
 		backoff = 100 * time.Millisecond
 		switch m := m.(type) {
 		case *redis.Message:
+			c.countReceived(m)
 			c.onMessage(m)
 		case *redis.Subscription:
 			c.log.Debug("cluster adapter: subscribed", "kind", m.Kind, "channel", m.Channel)

@@ -133,6 +133,7 @@ func (a *broadcastAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastO
 			text = sb.Bytes()
 		}
 	}
+	queued := 0 // deliveries that bypass the engine socket, for the Observer
 	for _, s := range a.chosen(opts) {
 		if !s.Connected() {
 			continue
@@ -146,10 +147,14 @@ func (a *broadcastAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastO
 					continue // as the engine does: a volatile packet is dropped when it would wait
 				}
 				if t.queueText(text) {
+					queued++
 					continue
 				}
 			}
 		}
 		s.Client().WriteToEngine(encoded, writeOpts)
+	}
+	if queued > 0 {
+		a.observeDelivered(packet, queued, len(text))
 	}
 }

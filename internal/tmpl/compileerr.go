@@ -92,7 +92,7 @@ func envNames(scopes Scopes) []string {
 
 // builtinNames are the functions expressions can call.
 func builtinNames() []string {
-	names := []string{"jwt"}
+	names := append([]string{"jwt", "sockets"}, bytesFunctions...)
 	for _, b := range builtin.Builtins {
 		names = append(names, b.Name)
 	}
@@ -115,6 +115,7 @@ var structs = map[string]reflect.Type{
 	"tmpl.Env":       reflect.TypeFor[Env](),
 	"tmpl.Socket":    reflect.TypeFor[Socket](),
 	"tmpl.Handshake": reflect.TypeFor[Handshake](),
+	"tmpl.Failure":   reflect.TypeFor[Failure](),
 }
 
 // explainNoField explains `obj.name` where obj, of Go type typ, has no field (or method) name.

@@ -151,6 +151,8 @@ func size(v any) int64 {
 		return 0
 	case string:
 		return int64(len(v)) / bytesPerStep
+	case []byte:
+		return int64(len(v)) / bytesPerStep
 	case []any:
 		return int64(len(v))
 	case map[string]any:

@@ -23,10 +23,30 @@ type Env struct {
 	Reply any `expr:"reply"`
 	// Replies are all arguments of the client's acknowledgement (on_ack only).
 	Replies []any `expr:"replies"`
+	// Item is the item of a for_each list that the step runs for (for_each only).
+	Item any `expr:"item"`
+	// Index is Item's position in the list, from 0 (for_each only).
+	Index int `expr:"index"`
+	// Error is the failure on_error handles (on_error only).
+	Error Failure `expr:"error"`
 	// budget bounds the work of the run's expressions; nil bounds nothing. Unexported, it is
 	// no name of expressions or of the docs; patched code reaches it through $env.
 	budget *Budget
+	// sockets lists sockets for sockets(); nil where none can be listed (validate).
+	sockets SocketLister
 }
+
+// Failure is what on_error reads of the failure it handles.
+type Failure struct {
+	// Message says what went wrong, without the position: Step says where.
+	Message string `expr:"message" json:"message"`
+	// Step is the config path of the failing step, such as namespaces./chat.on.message[1].
+	Step string `expr:"step" json:"step"`
+}
+
+// SetSockets makes l answer sockets() in the expressions evaluated against e; nil leaves
+// sockets() failing with "not available here".
+func (e *Env) SetSockets(l SocketLister) { e.sockets = l }
 
 // Socket describes a socket to expressions. The json names are the expression names, so a
 // socket sent to a client (`ack: ${{ socket }}`) reads as it does in the config.
@@ -34,6 +54,16 @@ type Socket struct {
 	ID        string    `expr:"id" json:"id"`
 	Rooms     []string  `expr:"rooms" json:"rooms"`
 	Handshake Handshake `expr:"handshake" json:"handshake"`
+	// Data is the socket's data, set by `set` steps (Node's socket.data); {} until set.
+	Data map[string]any `expr:"data" json:"data"`
+}
+
+// SocketLister lists the sockets of the namespace an expression runs in, for sockets(): each
+// as {id, rooms, data}, cluster-wide when the server is in a cluster. rooms, when not empty,
+// keeps the sockets in any of them. It may wait for other nodes (bounded by a timeout), which
+// spends no expression budget.
+type SocketLister interface {
+	ListSockets(rooms []string) ([]map[string]any, error)
 }
 
 // Handshake is the socket's handshake with the names and shape of Node's socket.handshake, so
@@ -75,6 +105,10 @@ const (
 	// ConnectScope is the connect handler, which runs before the socket is connected and may
 	// refuse it.
 	ConnectScope
+	// ItemScope adds item and index: a step with for_each, and what it nests (on_ack).
+	ItemScope
+	// ErrorScope adds error: on_error steps, and what they nest.
+	ErrorScope
 )
 
 // scoped names and the scope that provides each.
@@ -85,6 +119,9 @@ var scopedNames = map[string]struct {
 	"reason":  {DisconnectScope, "only in disconnect handlers"},
 	"reply":   {AckScope, "only inside on_ack"},
 	"replies": {AckScope, "only inside on_ack"},
+	"item":    {ItemScope, "only in a step with for_each"},
+	"index":   {ItemScope, "only in a step with for_each"},
+	"error":   {ErrorScope, "only inside on_error"},
 }
 
 // Scopes is the set of scopes an expression is compiled in (on_ack inside disconnect has both).

@@ -52,6 +52,9 @@ var fields = map[string]func(*Env) any{
 	"env":       func(e *Env) any { return e.Env },
 	"reply":     func(e *Env) any { return e.Reply },
 	"replies":   func(e *Env) any { return e.Replies },
+	"item":      func(e *Env) any { return e.Item },
+	"index":     func(e *Env) any { return e.Index },
+	"error":     func(e *Env) any { return e.Error },
 }
 
 var vms = sync.Pool{New: func() any { return new(vm.VM) }}
@@ -116,12 +119,15 @@ func (e *EvalError) Unwrap() error { return e.Err }
 func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool, errs *config.Errors) *Program {
 	keys := &keyFiles{pos: pos, path: path, errs: errs}
 	meter := newMetering()
+	sockets := &socketsCalls{pos: pos, path: path, errs: errs, env: meter.env}
 	opts := []expr.Option{expr.Env(Env{}), expr.MaxNodes(10000),
 		// jwt(token, key[, audience]) returns the claims of a valid token, or nil
 		expr.Function("jwt", jwtFunction, new(func(any, string) map[string]any), new(func(any, string, string) map[string]any)),
 		// jwt(token, file("key.pem")) reads the key file now, once
 		expr.Patch(keys), expr.Patch(strayFiles{keys}),
+		socketsOption, expr.Patch(sockets),
 	}
+	opts = append(opts, bytesOptions...)
 	// last, so that it meters what the patches before it leave
 	opts = append(append(opts, meterOptions...), expr.Patch(meter))
 	prog, err := expr.Compile(src, opts...)
@@ -138,7 +144,7 @@ func compile(src string, pos config.Pos, path string, scopes Scopes, asBool bool
 		}
 		return nil
 	}
-	if keys.failed {
+	if keys.failed || sockets.failed {
 		return nil
 	}
 	p := &Program{Source: src, Pos: pos, prog: prog, cond: asBool, weighs: meter.builds}

@@ -72,8 +72,11 @@ func (m *metering) Visit(node *ast.Node) {
 		m.builds = true
 		m.builtin(node, n)
 	case *ast.CallNode:
-		if id, ok := n.Callee.(*ast.IdentifierNode); ok && id.Value == "jwt" && len(n.Arguments) > 0 {
+		switch name := callee(n); {
+		case name == "jwt" && len(n.Arguments) > 0:
 			m.charge(node, jwtMeter, &n.Arguments[0]) // the token; the key is the config's
+		case (name == "bytes" || name == "base64_bytes") && len(n.Arguments) == 1:
+			m.charge(node, sizeMeter, &n.Arguments[0]) // a copy of the text
 		}
 	case *ast.BinaryNode:
 		switch {

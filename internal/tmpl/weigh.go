@@ -23,7 +23,7 @@ func (w *weigher) add(v any) bool {
 		return false
 	}
 	switch v := v.(type) {
-	case nil, bool, int, int64, float64, string:
+	case nil, bool, int, int64, float64, string, []byte:
 	case []any:
 		for _, x := range v {
 			if !w.add(x) {
@@ -46,12 +46,12 @@ func (w *weigher) add(v any) bool {
 			w.total += int64(len(k)+len(s)) / bytesPerStep
 		}
 	case Socket:
-		return w.add(v.Rooms) && w.add(v.Handshake)
+		return w.add(v.Rooms) && w.add(v.Handshake) && w.add(v.Data)
 	case Handshake:
 		return w.add(v.Headers) && w.add(v.Query) && w.add(v.Auth)
 	case *Env:
 		return v == nil || w.add(v.Data) && w.add(v.Args) && w.add(v.Socket) && w.add(v.Auth) &&
-			w.add(v.Env) && w.add(v.Reply) && w.add(v.Replies)
+			w.add(v.Env) && w.add(v.Reply) && w.add(v.Replies) && w.add(v.Item)
 	default:
 		return w.addReflect(reflect.ValueOf(v))
 	}

@@ -25,6 +25,9 @@ func describe(v any) string {
 	return withArticle(kind) + " " + excerpt(v)
 }
 
+// Describe is describe for the actions' messages: `a string "lobby"`, `null`.
+func Describe(v any) string { return describe(v) }
+
 // kindOf is v's JSON type: string, number, boolean, object, array or null.
 func kindOf(v any) string {
 	switch v.(type) {
@@ -40,6 +43,8 @@ func kindOf(v any) string {
 		return "array"
 	case map[string]any:
 		return "object"
+	case []byte:
+		return "binary"
 	}
 	return kindOfType(reflect.TypeOf(v))
 }
@@ -60,6 +65,8 @@ func kindOfType(t reflect.Type) string {
 		return "number"
 	case k == reflect.String:
 		return "string"
+	case k == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
+		return "binary"
 	case k == reflect.Slice || k == reflect.Array:
 		return "array"
 	case k == reflect.Map:
@@ -207,9 +214,11 @@ func goTypeKind(name string) string {
 		return "null"
 	case strings.HasPrefix(name, "*"):
 		return goTypeKind(name[1:])
+	case name == "[]uint8":
+		return "binary"
 	case strings.HasPrefix(name, "[]"):
 		return "array"
-	case strings.HasPrefix(name, "map["), name == "tmpl.Env", name == "tmpl.Socket", name == "tmpl.Handshake":
+	case strings.HasPrefix(name, "map["), name == "tmpl.Env", name == "tmpl.Socket", name == "tmpl.Handshake", name == "tmpl.Failure":
 		return "object"
 	case name == "string":
 		return "string"

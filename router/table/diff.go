@@ -3,6 +3,8 @@ package table
 import (
 	"fmt"
 	"reflect"
+
+	"github.com/ioroute/ioroute/actions"
 )
 
 // Diff says what a new table changes in the handlers of the one serving. (Server settings
@@ -64,11 +66,15 @@ func Compare(old, cur *Table) Diff {
 	return d
 }
 
-// handlers lists a namespace's handlers by event name, lifecycle ones included.
+// handlers lists a namespace's handlers by event name, lifecycle ones and the catch-all
+// included.
 func handlers(ns *Namespace) map[string]*Handler {
-	m := make(map[string]*Handler, len(ns.Events)+2)
+	m := make(map[string]*Handler, len(ns.Events)+3)
 	for e, h := range ns.Events {
 		m[e] = h
+	}
+	if ns.CatchAll != nil {
+		m[actions.CatchAll] = ns.CatchAll
 	}
 	if ns.Connect != nil {
 		m["connect"] = ns.Connect

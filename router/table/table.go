@@ -8,6 +8,7 @@ import (
 
 	"github.com/ioroute/ioroute/actions"
 	"github.com/ioroute/ioroute/config"
+	"github.com/ioroute/ioroute/internal/tmpl"
 )
 
 // Table is an immutable compiled config: what each event of each namespace runs.
@@ -19,16 +20,24 @@ type Table struct {
 
 // Namespace is the compiled handlers of one namespace.
 type Namespace struct {
-	Name       string
-	Events     map[string]*Handler
+	Name   string
+	Events map[string]*Handler
+	// CatchAll is the "*" handler, run for every event that has no handler in Events (never
+	// for connect and disconnect), or nil.
+	CatchAll   *Handler
 	Connect    *Handler
 	Disconnect *Handler
 }
 
-// Handler is one event's compiled steps.
+// Handler is one event's compiled handler: a guard, steps and error steps. Run runs it.
 type Handler struct {
 	Event string
+	// Guard is the handler's when, evaluated once per event before any step, or nil.
+	Guard *tmpl.Program
 	Steps actions.Steps
+	// OnError runs when a step fails: the handler's own on_error, else its namespace's; nil
+	// for none.
+	OnError actions.Steps
 	// UsesSocket is set when an expression reads socket or auth, so the socket's rooms must be
 	// looked up and its handshake given.
 	UsesSocket bool
@@ -37,7 +46,10 @@ type Handler struct {
 	KeepsContext bool
 	Pos          config.Pos
 	Path         string
-	// source is the handler as written, without positions, to compare tables on reload.
+	// guard stands for the guard in errors and in on_error's error.step.
+	guard *actions.Step
+	// source is the handler as written, without positions, and the namespace's on_error when
+	// it applies, to compare tables on reload.
 	source any
 }
 
@@ -48,9 +60,10 @@ func Compile(f *config.File) (*Table, error) {
 	for _, n := range f.Namespaces {
 		ns := &Namespace{Name: n.Name, Events: map[string]*Handler{}}
 		t.Namespaces[n.Name] = ns
+		defaults := newNamespaceOnError(n, &errs)
 		for _, h := range n.Handlers {
 			switch {
-			case h.Event == "connect" || h.Event == "disconnect":
+			case h.Event == "connect" || h.Event == "disconnect" || h.Event == actions.CatchAll:
 			case actions.IsReserved(h.Event):
 				errs.Add(h.Pos, h.Path, "%q is reserved by Socket.IO and cannot be handled", h.Event)
 				continue
@@ -58,14 +71,14 @@ func Compile(f *config.File) (*Table, error) {
 				errs.Add(h.Pos, h.Path, "event names must not be empty")
 				continue
 			}
-			steps, usesSocket := actions.Compile(h.Steps, actions.ScopeFor(h.Event), &errs)
-			c := &Handler{Event: h.Event, Steps: steps, UsesSocket: usesSocket, KeepsContext: steps.KeepsContext(),
-				Pos: h.Pos, Path: h.Path, source: h.Body.Plain()}
+			c := compileHandler(h, defaults, &errs)
 			switch h.Event {
 			case "connect":
 				ns.Connect = c
 			case "disconnect":
 				ns.Disconnect = c
+			case actions.CatchAll:
+				ns.CatchAll = c
 			default:
 				ns.Events[h.Event] = c
 			}
@@ -88,11 +101,15 @@ func (t *Table) Names() []string {
 	return names
 }
 
-// EventNames returns the namespace's handled event names, sorted, lifecycle events included.
+// EventNames returns the namespace's handled event names, sorted, lifecycle events and the
+// catch-all ("*") included.
 func (ns *Namespace) EventNames() []string {
 	var names []string
 	for e := range ns.Events {
 		names = append(names, e)
+	}
+	if ns.CatchAll != nil {
+		names = append(names, actions.CatchAll)
 	}
 	if ns.Connect != nil {
 		names = append(names, "connect")

@@ -13,8 +13,8 @@
 //   }
 //
 // "chat" opens the page in two tabs, A and B, and checks that:
-//   - the page asked for the Socket.IO client at the CDN, and got the local copy
-//     (node_modules/socket.io-client/dist/socket.io.min.js) instead: the network is closed;
+//   - the page loaded the Socket.IO client from the server under test
+//     (/socket.io/socket.io.min.js); the network beyond it is closed, the CDN included;
 //   - both tabs show #status "connected";
 //   - a message typed and sent in A shows in #messages in both tabs;
 //   - markup sent from B shows as literal text in both tabs: no <img> in #messages and
@@ -28,10 +28,9 @@
 // A bad argument prints a message on stderr and exits with code 2.
 // The browser is always closed and its fresh user data directory removed.
 
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
 
@@ -53,12 +52,13 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
   "--no-first-run",
+  // The pages load the client from the server: a page that still asked the CDN fails
+  // (every request beyond the server is refused below too).
+  "--host-resolver-rules=MAP cdn.socket.io ~NOTFOUND",
 ];
 
-// The page loads the client from here, with an integrity hash of the local file.
-const CDN_URL = "https://cdn.socket.io/4.8.1/socket.io.min.js";
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const CLIENT_FILE = path.join(HERE, "node_modules", "socket.io-client", "dist", "socket.io.min.js");
+// Where the server serves socket.io-client (server.serve_client).
+const CLIENT_PATH = "/socket.io/socket.io.min.js";
 
 const XSS = `<img src=x onerror="window.__xss=1">`;
 
@@ -139,13 +139,13 @@ function chatState(page) {
 }
 
 const SCRIPTS = {
-  async chat({ context, pages, opts, cdn, step }) {
+  async chat({ context, pages, opts, client, step }) {
     const [a, b] = pages;
     const tabs = [["A", a], ["B", b]];
 
     await Promise.all(tabs.map(([, page]) => page.goto(opts.url, { waitUntil: "load", timeout: step })));
-    print({ check: "cdn-routed", ok: true, url: CDN_URL, served: cdn.served, file: path.relative(HERE, CLIENT_FILE) });
-    if (cdn.served < 2) throw new CheckError("cdn-routed", `the CDN script was served ${cdn.served} times for 2 tabs`);
+    if (client.served < 1) throw new CheckError("client-from-server", `${CLIENT_PATH} was never loaded from the server (statuses: ${JSON.stringify(client.statuses)})`);
+    print({ check: "client-from-server", ok: true, url: client.url, served: client.served });
 
     for (const [tab, page] of tabs) {
       await waitFor(page, tab, "io-loaded", () => typeof window.io === "function", undefined, step, chatState);
@@ -211,17 +211,13 @@ const SCRIPTS = {
 
 async function main() {
   const opts = parseArg();
-  const clientJS = await readFile(CLIENT_FILE).catch((err) => {
-    process.stderr.write(`browser.mjs: cannot read the local Socket.IO client (${err.message}): run \`npm ci\` in test/node\n`);
-    process.exit(1);
-  });
   const origin = new URL(opts.url).origin;
 
   let context = null;
   let userDataDir = null;
   let closing = null;
   const problems = { pageErrors: [], console: [], refused: [], failed: [] };
-  const cdn = { served: 0 };
+  const client = { url: origin + CLIENT_PATH, served: 0, statuses: [] };
 
   // Close the browser and remove its profile, once, however we got here.
   const cleanup = () => {
@@ -271,8 +267,8 @@ async function main() {
       viewport: { width: 800, height: 600 },
       timeout: step,
     });
-    // The network is closed: answer the CDN request with the local file; refuse anything
-    // else that is not the server under test, so it fails fast and is reported.
+    // The network is closed: refuse anything that is not the server under test, so it fails
+    // fast and is reported.
     await context.route(
       (url) => url.origin !== origin,
       (route) => {
@@ -280,14 +276,10 @@ async function main() {
         return route.abort("blockedbyclient");
       },
     );
-    await context.route(CDN_URL, (route) => {
-      cdn.served++;
-      return route.fulfill({
-        status: 200,
-        contentType: "application/javascript; charset=utf-8",
-        headers: { "Access-Control-Allow-Origin": "*" },
-        body: clientJS,
-      });
+    context.on("response", (resp) => {
+      if (resp.url() !== client.url) return;
+      client.statuses.push(resp.status());
+      if (resp.status() === 200 || resp.status() === 304) client.served++;
     });
     const first = context.pages()[0] ?? (await context.newPage());
     pages = [first, await context.newPage()];
@@ -302,7 +294,7 @@ async function main() {
     }
     print({ check: "launched", ok: true, browser: CHROMIUM, version: context.browser()?.version() ?? null });
 
-    await SCRIPTS[opts.script]({ context, pages, opts, cdn, step });
+    await SCRIPTS[opts.script]({ context, pages, opts, client, step });
 
     if (problems.pageErrors.length > 0) {
       throw new CheckError("no-page-errors", `the page threw: ${JSON.stringify(problems.pageErrors)}`);

@@ -77,7 +77,8 @@ func main() {
 func mainErr() int {
 	reps := flag.Int("reps", 3, "repetitions of each scenario and server; the table shows medians")
 	only := flag.String("scenarios", "", "comma-separated scenario names to run (default all): "+names())
-	serversFlag := flag.String("servers", "ioroute,handtuned,handwritten,node", "servers to run, in this order (handtuned: the hand-written chat on ioroute's engine write path)")
+	serversFlag := flag.String("servers", "ioroute,handtuned,handwritten,node", "servers to run, in this order (handtuned: the hand-written chat on ioroute's engine write path; "+
+		"ioroute-metrics: ioroute counting Prometheus metrics)")
 	smoke := flag.Bool("smoke", false, "run one tiny scenario against ioroute and fail unless nothing was lost or duplicated")
 	out := flag.String("out", "bench/out", "folder for binaries, server logs and raw results")
 	pin := flag.Bool("pin", true, "pin the server to CPU 0 and the load generator to CPU 1 with taskset")
@@ -176,6 +177,7 @@ func mainErr() int {
 	r.header(&md, *reps, time.Since(started))
 	table(&md, chosen, servers, results)
 	layerTable(&md, chosen, results)
+	metricsTable(&md, chosen, results)
 	fmt.Print(md.String())
 	mdPath := filepath.Join(r.out, "results-"+stamp+".md")
 	if err := os.WriteFile(mdPath, md.Bytes(), 0o644); err != nil {
@@ -223,6 +225,11 @@ func (r *runner) servers(names []string) ([]server, error) {
 		"ioroute": {"ioroute", func(port int) []string {
 			return []string{filepath.Join(r.bin, "ioroute"), "run", "--listen", fmt.Sprintf("127.0.0.1:%d", port), r.config}
 		}},
+		// ioroute counting Prometheus metrics (never scraped during the run): against ioroute,
+		// what counting costs
+		"ioroute-metrics": {"ioroute-metrics", func(port int) []string {
+			return []string{filepath.Join(r.bin, "ioroute"), "run", "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--metrics-listen", "127.0.0.1:0", r.config}
+		}},
 		"handwritten": {"handwritten", func(port int) []string {
 			return []string{filepath.Join(r.bin, "handwritten"), "-listen", fmt.Sprintf("127.0.0.1:%d", port)}
 		}},
@@ -237,7 +244,7 @@ func (r *runner) servers(names []string) ([]server, error) {
 	for _, n := range names {
 		s, ok := all[strings.TrimSpace(n)]
 		if !ok {
-			return nil, fmt.Errorf("unknown server %q (ioroute, handtuned, handwritten, node)", n)
+			return nil, fmt.Errorf("unknown server %q (ioroute, ioroute-metrics, handtuned, handwritten, node)", n)
 		}
 		out = append(out, s)
 	}
@@ -252,7 +259,7 @@ func (r *runner) build(ctx context.Context, servers []server) error {
 	pkgs := map[string]string{"loadgen": "./bench/loadgen"}
 	for _, s := range servers {
 		switch s.name {
-		case "ioroute":
+		case "ioroute", "ioroute-metrics":
 			pkgs["ioroute"] = "./cmd/ioroute"
 		case "handwritten", "handtuned":
 			pkgs["handwritten"] = "./bench/handwritten"

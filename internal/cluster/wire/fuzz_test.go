@@ -16,6 +16,7 @@ func FuzzClusterWire(f *testing.F) {
 	}
 	f.Add(seed, "new-message", "hi")
 	f.Add([]byte(`{"uid":"u","requestId":"r","type":2,"opts":{"rooms":["a"],"except":[]},"rooms":["b"]}`), "e", "")
+	f.Add([]byte(`{"requestId":"r","sockets":[{"id":"s","rooms":["s",1],"data":{"n":1},"handshake":{"auth":{}}}]}`), "", "")
 	f.Add([]byte{0x93, 0xa6}, "", "")
 	f.Add([]byte("not-msgpack"), "x", "\x00")
 	f.Fuzz(func(t *testing.T, payload []byte, event, text string) {
@@ -23,6 +24,8 @@ func FuzzClusterWire(f *testing.F) {
 		_, _ = DecodeRequest(payload)
 		var answer Response
 		_ = DecodeMessage(payload, &answer)
+		var sockets FetchResponse
+		_ = DecodeMessage(payload, &sockets)
 
 		p := Packet{Type: PacketEvent, Data: []any{event, text, []byte(text)}, Nsp: "/chat"}
 		o := Opts{Rooms: []string{text}, Except: []string{}, Flags: map[string]any{}}

@@ -216,6 +216,12 @@ func hasBytes(v any) bool {
 				return true
 			}
 		}
+	case []map[string]any: // the sockets of a fetchSockets answer
+		for _, e := range x {
+			if hasBytes(e) {
+				return true
+			}
+		}
 	}
 	return false
 }

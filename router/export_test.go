@@ -1,0 +1,8 @@
+package router
+
+import sio "github.com/zishang520/socket.io/servers/socket/v3"
+
+// EngineNamespace is the engine's namespace name (nil when no table declared it), so that
+// tests can drive the engine's own API (FetchSockets, SocketsJoin, ...) through the
+// namespace's adapter.
+func (r *Router) EngineNamespace(name string) sio.Namespace { return r.namespace(name) }

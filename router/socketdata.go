@@ -1,0 +1,115 @@
+package router
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
+
+	"github.com/ioroute/ioroute/internal/tmpl"
+)
+
+// noData is the data of a socket nothing was set for. It is shared: data maps are never
+// changed in place (actions.Conn.Data).
+var noData = map[string]any{}
+
+// Data is the socket's data. It is kept in the engine's socket, as Node keeps socket.data,
+// so the cluster's fetchSockets answers carry it.
+func (c *conn) Data() map[string]any {
+	if m, ok := c.s.Data().(map[string]any); ok {
+		return m
+	}
+	return noData
+}
+
+// SetData makes data the socket's data, within server.limits.socket_data_bytes.
+func (c *conn) SetData(data map[string]any) error {
+	limit := c.r.live().Limits.SocketDataBytes
+	b, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("socket.data cannot be stored: %w", err)
+	}
+	if len(b) > limit {
+		return fmt.Errorf("socket.data would take %d bytes as JSON, more than the %d of server.limits.socket_data_bytes; it keeps its previous value", len(b), limit)
+	}
+	c.s.SetData(data)
+	return nil
+}
+
+// Disconnect disconnects the socket itself (no ids) or the sockets with ids, on every node of
+// a cluster (the namespace's adapter sends the request).
+func (c *conn) Disconnect(ids []string, close bool) error {
+	if len(ids) == 0 {
+		c.s.Disconnect(close)
+		return nil
+	}
+	c.s.Nsp().In(rooms(ids)...).DisconnectSockets(close)
+	return nil
+}
+
+// CloseRoom makes every socket of the namespace in rooms leave them, on every node.
+func (c *conn) CloseRoom(names []string) error {
+	rs := rooms(names)
+	c.s.Nsp().In(rs...).SocketsLeave(rs...)
+	return nil
+}
+
+// ListSockets lists the namespace's sockets (in any of rooms, when given), cluster-wide, for
+// sockets(). A socket whose disconnect handler is running is not listed: it is leaving.
+func (c *conn) ListSockets(names []string) ([]map[string]any, error) {
+	type result struct {
+		sockets []*sio.RemoteSocket
+		err     error
+	}
+	done := make(chan result, 1)
+	c.s.Nsp().In(rooms(names)...).FetchSockets()(func(s []*sio.RemoteSocket, err error) {
+		done <- result{s, err}
+	})
+	res := <-done
+	out := make([]map[string]any, 0, len(res.sockets))
+	for _, s := range res.sockets {
+		id := string(s.Id())
+		if c.leaving.Load() && id == c.ID() {
+			continue
+		}
+		data, _ := s.Data().(map[string]any)
+		if data == nil {
+			data = noData
+		}
+		out = append(out, map[string]any{"id": id, "rooms": roomNames(id, s.Rooms().Keys()), "data": data})
+	}
+	if res.err != nil {
+		return out, fmt.Errorf("sockets(): %w", res.err)
+	}
+	return out, nil
+}
+
+// roomNames lists rooms as socket.rooms does: the socket's own id room first, then the others
+// sorted.
+func roomNames(id string, rs []sio.Room) []any {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		if string(r) != id {
+			out = append(out, string(r))
+		}
+	}
+	slices.Sort(out)
+	list := make([]any, 0, len(out)+1)
+	list = append(list, id)
+	for _, r := range out {
+		list = append(list, r)
+	}
+	return list
+}
+
+// rooms converts names to the engine's rooms.
+func rooms(names []string) []sio.Room {
+	rs := make([]sio.Room, len(names))
+	for i, n := range names {
+		rs[i] = sio.Room(n)
+	}
+	return rs
+}
+
+var _ tmpl.SocketLister = (*conn)(nil)
