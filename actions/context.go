@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/ioroute/ioroute/internal/backend"
 	"github.com/ioroute/ioroute/internal/tmpl"
 )
 
@@ -75,4 +76,7 @@ type Context struct {
 	// LoopItems bounds the items of one for_each (server.limits.loop_items); 0 means the
 	// setting's default.
 	LoopItems int
+	// Calls makes the requests of call steps; nil means a client of its own with the
+	// settings' defaults. Tests stub backends here, or through the router's CallTransport.
+	Calls *backend.Client
 }

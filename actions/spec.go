@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/ioroute/ioroute/config"
+	"github.com/ioroute/ioroute/internal/tmpl"
 )
 
 // Action is one compiled step: it runs for an event given its Context.
@@ -33,6 +34,9 @@ type Spec struct {
 	ShorthandObject string
 	// Example is a YAML step showing the action in use.
 	Example string
+	// Provides is a scope that the steps after this one compile in: call's response. Zero
+	// (EventScope, which every handler has) provides nothing.
+	Provides tmpl.Scope
 	// New compiles the action from its fields.
 	New func(b *Builder) Action
 }

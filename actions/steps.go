@@ -121,29 +121,40 @@ func compileSteps(steps []*config.Step, scopes tmpl.Scopes, errs *config.Errors)
 			errs.Add(st.ActionPos, config.ChildPath(st.Path, st.Action), "unknown action%s", config.Suggest(st.Action, Names()))
 			continue
 		}
-		c := &Step{Name: spec.Name, Pos: st.ActionPos, Path: st.Path}
-		stepScopes := scopes
-		if st.ForEach != nil {
-			c.ForEach = compileForEach(st.ForEach, scopes, errs)
-			stepScopes = withScope(scopes, tmpl.ItemScope)
+		if c := compileStep(st, spec, scopes, errs); c != nil {
+			out = append(out, c)
 		}
-		if st.When != nil {
-			c.When = tmpl.CompileCondition(st.When, stepScopes, errs)
+		// the steps after a call read its response, even when the call itself had errors
+		if spec.Provides != tmpl.EventScope && !scopes[spec.Provides] {
+			scopes = withScope(scopes, spec.Provides)
 		}
-		b := newBuilder(spec, st.Body, stepScopes, errs)
-		if b == nil {
-			continue
-		}
-		c.Action = spec.New(b)
-		if c.Action == nil {
-			continue
-		}
-		if b.usesSocket {
-			c.Action = socketUser{c.Action}
-		}
-		out = append(out, c)
 	}
 	return out
+}
+
+// compileStep compiles one step of action spec, or returns nil when it has errors.
+func compileStep(st *config.Step, spec *Spec, scopes tmpl.Scopes, errs *config.Errors) *Step {
+	c := &Step{Name: spec.Name, Pos: st.ActionPos, Path: st.Path}
+	stepScopes := scopes
+	if st.ForEach != nil {
+		c.ForEach = compileForEach(st.ForEach, scopes, errs)
+		stepScopes = withScope(scopes, tmpl.ItemScope)
+	}
+	if st.When != nil {
+		c.When = tmpl.CompileCondition(st.When, stepScopes, errs)
+	}
+	b := newBuilder(spec, st.Body, stepScopes, errs)
+	if b == nil {
+		return nil
+	}
+	c.Action = spec.New(b)
+	if c.Action == nil {
+		return nil
+	}
+	if b.usesSocket {
+		c.Action = socketUser{c.Action}
+	}
+	return c
 }
 
 // withScope returns scopes with s added, leaving scopes as they are.

@@ -145,7 +145,10 @@ func Parse(name string, src []byte) (*File, error) {
 	} else {
 		f.Version = i
 	}
+	read := expandEnv(root.Get("server"), &errs)
+	before := len(errs)
 	f.Server = decodeServer(root.Get("server"), filepath.Dir(name), &errs)
+	hideSecrets(errs, before, read)
 	nss := root.Get("namespaces")
 	if nss == nil {
 		errs.Add(root.Pos, "", "missing required field \"namespaces\"")

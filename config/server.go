@@ -27,6 +27,7 @@ type Server struct {
 	ShutdownDrain  time.Duration  `setting:"shutdown_drain"`
 	Limits         Limits         `setting:"limits"`
 	Adapter        Adapter        `setting:"adapter"`
+	API            *API           `setting:"api"` // nil: no API
 	// Pos locates each setting that was written in the file, by field name.
 	Pos map[string]Pos
 }
@@ -45,6 +46,10 @@ type Limits struct {
 	LoopItems int
 	// SocketDataBytes bounds the JSON size of one socket's data (socket.data).
 	SocketDataBytes int
+	// CallsInFlight bounds the call steps waiting for their backends at once; CallBodyBytes
+	// bounds one backend reply.
+	CallsInFlight int
+	CallBodyBytes int
 	// PendingEvents and PendingBytes bound one connection's events that arrived and wait
 	// for their handlers.
 	PendingEvents int
@@ -73,6 +78,9 @@ var LimitFields = []Field{
 		"Each item runs the step's action (an emission, say), which the expression budget does not count."},
 	{Name: "socket_data_bytes", Type: Int, Default: 16 << 10, Doc: "Size of one socket's data (socket.data, written by set), as JSON; a set that would pass it fails and leaves the data as it was. " +
 		"The data is held for every connected socket and sent in answers to sockets() and to other nodes' fetchSockets."},
+	{Name: "calls_in_flight", Type: Int, Default: 256, Doc: "call steps that may wait for their backends at once, on this node; a call past it fails at once (its on_error runs) " +
+		"instead of queueing, so a slow backend cannot pile up work without bound."},
+	{Name: "call_body_bytes", Type: Int, Default: 1 << 20, Doc: "Size of one backend reply to a call step; a larger reply fails the step. Replies are held in memory while the handler runs."},
 }
 
 // corsFields declares the keys of server.cors.
@@ -97,6 +105,7 @@ var ServerFields = append([]Field{
 	{Name: "allow_eio3", Type: Bool, Default: true, Restart: true, Doc: "Accept socket.io-client 2.x (Engine.IO 3)."},
 	{Name: "limits", Type: Object, Fields: LimitFields, Default: map[string]any{}, Doc: "What one client can cost the server; each limit has a safe default."},
 	{Name: "adapter", Type: Object, Fields: AdapterFields, Restart: true, Doc: "How several ioroute nodes share rooms and broadcasts. Without it, one node in memory."},
+	apiField,
 }, opsFields...)
 
 // DefaultServer returns the settings used when the config says nothing: the Default of each
@@ -186,6 +195,8 @@ func decodeServer(n *Node, dir string, errs *Errors) Server {
 			s.AllowEIO3 = v.Value.(bool)
 		case "limits":
 			s.Limits = decodeLimits(v, errs)
+		case "api":
+			decodeAPI(v, n, &s, errs)
 		case "adapter":
 			s.Adapter = decodeAdapter(v, errs)
 		default:
@@ -255,6 +266,10 @@ func decodeLimits(n *Node, errs *Errors) Limits {
 			l.PendingBytes = i
 		case "loop_items":
 			l.LoopItems = i
+		case "calls_in_flight":
+			l.CallsInFlight = i
+		case "call_body_bytes":
+			l.CallBodyBytes = i
 		case "socket_data_bytes":
 			l.SocketDataBytes = i
 		}

@@ -24,7 +24,7 @@ func TestDefaultServer(t *testing.T) {
 		Limits: config.Limits{MaxConnections: 10000, EventsPerSecond: 1000, EventBurst: 2000, FloodLimit: 10000,
 			RoomsPerSocket: 100, ShutdownTimeout: 10 * time.Second, ExpressionSteps: 100000,
 			LoopItems: 10000, SocketDataBytes: 16 << 10,
-			PendingEvents: 5000, PendingBytes: 16 << 20},
+			PendingEvents: 5000, PendingBytes: 16 << 20, CallsInFlight: 256, CallBodyBytes: 1 << 20},
 		Pos: map[string]config.Pos{},
 	}
 	if got := config.DefaultServer(); !reflect.DeepEqual(got, want) {

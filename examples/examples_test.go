@@ -17,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/ioroute/ioroute/internal/testutil"
+	"github.com/ioroute/ioroute/internal/tmpl"
 	"github.com/ioroute/ioroute/router"
 	"github.com/ioroute/ioroute/router/table"
 )
@@ -72,11 +73,44 @@ const browserTimeout = 60 * time.Second
 // Screenshots of both tabs are kept as artifacts in ../artifacts (chat-a.png, chat-b.png), or
 // where IOROUTE_SCREENSHOT=/path/to/file.png says.
 func TestChatInBrowser(t *testing.T) {
+	runInBrowser(t, filepath.Join("chat", "chat.yaml"), "chat", nil,
+		inTabs([]string{"connected", "received", "received-as-text", "no-img", "no-xss", "messages"}, "A", "B"))
+}
+
+// TestNicknameChatInBrowser runs examples/nickname-chat in two Chromium tabs: who is online,
+// typing, a message, a private message, and a moderator's kick.
+func TestNicknameChatInBrowser(t *testing.T) {
+	const secret = "browser-secret"
+	t.Setenv("JWT_SECRET", secret)
+	token, err := tmpl.SignHS256(secret, "ann", "moderator", time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runInBrowser(t, filepath.Join("nickname-chat", "nickname-chat.yaml"), "nickname", map[string]any{"token": token},
+		append(inTabs([]string{"connected", "online"}, "A", "B"),
+			"typing/A", "message/A", "private/B", "private-sent/A", "kicked/B", "online-after-kick/A"))
+}
+
+// inTabs is each of checks in each of tabs, as runInBrowser takes them ("check/tab").
+func inTabs(checks []string, tabs ...string) []string {
+	var out []string
+	for _, c := range checks {
+		for _, tab := range tabs {
+			out = append(out, c+"/"+tab)
+		}
+	}
+	return out
+}
+
+// runInBrowser serves the config at path and runs browser.mjs's scenario against it, with
+// extra arguments; it fails unless browser.mjs checked each of checks ("check/tab"), that the
+// page loaded socket.io-client from the server, and finished.
+func runInBrowser(t *testing.T, path, scenario string, extra map[string]any, checks []string) {
 	node, script := browserTools(t)
 
-	table, err := table.Load(filepath.Join("chat", "chat.yaml"))
+	table, err := table.Load(path)
 	if err != nil {
-		t.Fatalf("load chat/chat.yaml: %v", err)
+		t.Fatalf("load %s: %v", path, err)
 	}
 	logs := &testutil.SyncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -93,7 +127,10 @@ func TestChatInBrowser(t *testing.T) {
 		}
 	})
 
-	arg := map[string]any{"url": "http://" + r.Addr().String() + "/", "script": "chat"}
+	arg := map[string]any{"url": "http://" + r.Addr().String() + "/", "script": scenario}
+	for k, v := range extra {
+		arg[k] = v
+	}
 	shot := os.Getenv("IOROUTE_SCREENSHOT")
 	if shot == "" {
 		dir, err := filepath.Abs(filepath.Join("..", "artifacts"))
@@ -103,7 +140,7 @@ func TestChatInBrowser(t *testing.T) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		shot = filepath.Join(dir, "chat.png")
+		shot = filepath.Join(dir, scenario+".png")
 	}
 	arg["screenshot"] = shot
 	js, err := json.Marshal(arg)
@@ -125,7 +162,7 @@ func TestChatInBrowser(t *testing.T) {
 			browserScript, js, elapsed, err, stdout.String(), stderr.String(), logs.String())
 	}
 
-	// Exit 0 must come with the facts it stands for: each checked in both tabs, then "done".
+	// Exit 0 must come with the facts it stands for: each checked in every tab, then "done".
 	seen := map[string]bool{}
 	done := false
 	sc := bufio.NewScanner(&stdout)
@@ -161,14 +198,12 @@ func TestChatInBrowser(t *testing.T) {
 	if !seen["client-from-server/"] {
 		t.Errorf("browser.mjs exited 0 without checking that the page loaded socket.io-client from the server")
 	}
-	for _, check := range []string{"connected", "received", "received-as-text", "no-img", "no-xss", "messages"} {
-		for _, tab := range []string{"A", "B"} {
-			if !seen[check+"/"+tab] {
-				t.Errorf("browser.mjs exited 0 without checking %q in tab %s", check, tab)
-			}
+	for _, check := range checks {
+		if !seen[check] {
+			t.Errorf("browser.mjs exited 0 without checking %s", check)
 		}
 	}
-	t.Logf("chat scenario in Chromium took %v", elapsed)
+	t.Logf("%s scenario in Chromium took %v", scenario, elapsed)
 }
 
 // browserTools finds node, the browser script with its dependencies and Chromium, or fails

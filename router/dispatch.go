@@ -181,7 +181,7 @@ func (r *Router) run(c *conn, h *table.Handler, in invocation) (err error) {
 		f.conn.env = &f.env
 	}
 	f.ctx = actions.Context{Env: &f.env, Conn: &f.conn, Print: r.printLine, Log: r.clientLog,
-		LoopItems: r.live().Limits.LoopItems}
+		LoopItems: r.live().Limits.LoopItems, Calls: r.calls}
 	if d := in.deferred; d != nil {
 		if h.UsesSocket {
 			d.env = &f.env

@@ -17,6 +17,7 @@ func (r *Router) handler() http.Handler {
 	mux := http.NewServeMux()
 	prefix := strings.TrimRight(r.server.Path, "/") + "/"
 	r.serveClientBundle(mux, prefix)
+	r.mountAPI(mux) // server.api on this listener, under /api/ (router/api.go)
 	mux.Handle(prefix, r.front(eio))
 	if r.server.Path != prefix {
 		mux.Handle(r.server.Path, r.front(eio))
@@ -80,6 +81,7 @@ func (r *Router) front(next http.Handler) http.Handler {
 				return
 			}
 		}
+		r.countOversized(req)
 		next.ServeHTTP(engine.UpgradeWriter(w, req), req)
 	})
 }

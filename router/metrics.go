@@ -3,6 +3,7 @@ package router
 import (
 	"errors"
 	"net"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -195,6 +196,14 @@ func (a *arrivals) onClose(args ...any) {
 	var werr *ws.Error
 	if errors.As(err, &werr) && werr.Code == ws.CloseTooBig {
 		a.r.countDropped(metrics.Other, metrics.DropPayloadSize, 1)
+	}
+}
+
+// countOversized counts a polling request whose body is over server.max_payload as a dropped
+// event: the engine answers it 413 unread.
+func (r *Router) countOversized(req *http.Request) {
+	if req.Method == http.MethodPost && req.ContentLength > int64(r.server.MaxPayload) {
+		r.countDropped(metrics.Other, metrics.DropPayloadSize, 1)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -278,4 +279,31 @@ func waitQuery(t *testing.T, prom *testutil.Prometheus, query string, want float
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("Prometheus answers %s with %v, want one series of %v", query, got, want)
+}
+
+// TestMetricsPayloadSize: a message over server.max_payload is counted as dropped, on
+// websocket (the reader closes the connection with 1009) and on polling (the engine answers
+// 413).
+func TestMetricsPayloadSize(t *testing.T) {
+	s := startRouter(t, strings.Replace(metricsConfig, "server:\n", "server:\n  max_payload: 1000\n", 1))
+	const series = `ioroute_events_dropped_total{namespace="*",reason="payload_size"}`
+	c := s.dial(t, "/chat", dialOpts{})
+	c.emit("message", strings.Repeat("x", 2000))
+	waitMetric(t, s, series, 1)
+
+	status, _, body := get(t, "GET", s.url+"/socket.io/?EIO=4&transport=polling")
+	sid := regexp.MustCompile(`"sid":"([^"]+)"`).FindStringSubmatch(body)
+	if status != 200 || sid == nil {
+		t.Fatalf("handshake: %d %s", status, body)
+	}
+	resp, err := http.Post(s.url+"/socket.io/?EIO=4&transport=polling&sid="+sid[1], "text/plain;charset=UTF-8",
+		strings.NewReader(`42["message","`+strings.Repeat("x", 2000)+`"]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized poll: %d, want 413", resp.StatusCode)
+	}
+	waitMetric(t, s, series, 2)
 }

@@ -25,6 +25,7 @@ import (
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 
 	"github.com/ioroute/ioroute/config"
+	"github.com/ioroute/ioroute/internal/backend"
 	"github.com/ioroute/ioroute/internal/cluster"
 	"github.com/ioroute/ioroute/internal/engine"
 	"github.com/ioroute/ioroute/internal/logonce"
@@ -45,6 +46,9 @@ type Options struct {
 	// MetricsListen serves Prometheus metrics on this address when not empty, overriding
 	// server.metrics.listen (and turning metrics on for a config without server.metrics).
 	MetricsListen string
+	// CallTransport makes the HTTP requests of call steps; nil makes real ones. Tests (and
+	// `ioroute test`) answer calls from stubs and record them here (internal/backend).
+	CallTransport http.RoundTripper
 }
 
 // Router serves one config.
@@ -87,6 +91,10 @@ type Router struct {
 	printLine func(line string)
 	// ops is metrics, readiness and the connection log (router/ops.go).
 	ops ops
+	// calls makes the requests of call steps; apiLn is server.api's own listener, if any
+	// (router/api.go).
+	calls *backend.Client
+	apiLn *apiListener
 }
 
 // clientLogWindow is how long lines clients can cause are counted after one was written.
@@ -121,6 +129,7 @@ func New(t *table.Table, opts Options) (*Router, error) {
 	r.io, r.upgrades = newEngine(r.server, r.log, r.cluster)
 	r.ops.connLog = newSampler(r.log, connLogRate)
 	r.setupMetrics(opts.MetricsListen)
+	r.calls = backend.New(opts.CallTransport, r.callLimits)
 	r.watchNamespaces()
 	r.attach()
 	return r, nil
@@ -143,6 +152,14 @@ func (r *Router) Start() error {
 		if r.cluster != nil {
 			r.cluster.Close(0)
 		}
+		r.stopMetrics()
+		return err
+	}
+	if err := r.startAPI(); err != nil {
+		if r.cluster != nil {
+			r.cluster.Close(0)
+		}
+		r.stopMetrics()
 		return err
 	}
 	ln, err := net.Listen("tcp", r.server.Listen)
@@ -151,6 +168,7 @@ func (r *Router) Start() error {
 			r.cluster.Close(0)
 		}
 		r.stopMetrics()
+		r.stopAPI()
 		return fmt.Errorf("listen on %s: %w", r.server.Listen, err)
 	}
 	r.listener = ln
@@ -192,6 +210,7 @@ func (r *Router) Close() error {
 	}
 	r.closed.Store(true)
 	defer r.stopMetrics()
+	defer r.stopAPI()
 	timeout := r.live().Limits.ShutdownTimeout
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()

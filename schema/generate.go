@@ -184,8 +184,41 @@ func serverSchema() obj {
 	for _, f := range config.ServerFields {
 		p := props[f.Name].(obj)
 		p["description"] = strings.TrimSpace(f.Doc + " On change: " + onChange(f.Restart) + ".")
+		allowEnv(p, f)
 	}
 	return out
+}
+
+// envSetting is a server setting read from one environment variable, which is a string in the
+// file whatever the setting's type (config/envsettings.go).
+var envSetting = obj{"type": "string", "pattern": `^\$\{\{\s*env(\.[A-Za-z_][A-Za-z0-9_]*|\[\s*"[^"\\]+"\s*\])\s*\}\}$`}
+
+// allowEnv lets the schema p of server setting f, and of the settings inside it, be written as
+// ${{ env.NAME }} where the setting is not a string.
+func allowEnv(p obj, f config.Field) {
+	switch f.Type {
+	case config.Int, config.Bool, config.Duration:
+		typed := obj{}
+		for k, v := range p {
+			if k != "description" && k != "default" {
+				typed[k] = v
+				delete(p, k)
+			}
+		}
+		p["anyOf"] = []any{typed, envSetting}
+	case config.Object:
+		props := p["properties"].(obj)
+		for _, sub := range f.Fields {
+			allowEnv(props[sub.Name].(obj), sub)
+		}
+	case config.Map:
+		if each, ok := p["additionalProperties"].(obj); ok {
+			props := each["properties"].(obj)
+			for _, sub := range f.Fields {
+				allowEnv(props[sub.Name].(obj), sub)
+			}
+		}
+	}
 }
 
 func fieldDoc(fields []config.Field, name string) string {

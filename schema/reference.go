@@ -127,6 +127,10 @@ var envDocs = map[string]string{
 	"error":                    "The failure `on_error` handles. Only inside `on_error`.",
 	"error.message":            "What went wrong, such as `room: room name is null`, without the position (`error.step` says where).",
 	"error.step":               "The config path of the step that failed, such as `namespaces./chat.on.message[1]`; for a guard that failed, the handler's `when`.",
+	"response":                 "The reply to the latest `call` step of the run. Only in the steps after a `call` (and what they nest, such as `on_ack`).",
+	"response.status":          "The reply's HTTP status code, such as `200`; `0` when no call has run yet (the call's `when` was false).",
+	"response.headers":         "The reply's HTTP headers: names in lower case, the first value of each; a header not sent is `nil`.",
+	"response.body":            "The reply's body: the decoded value when the reply is JSON (`application/json` or `…+json`), else the text; `nil` when the reply has no body.",
 }
 
 // envName is one name expressions can read, with the readable type of its value.
@@ -311,6 +315,10 @@ func Reference() []byte {
 	w("## Server settings\n\n")
 	w("Everything under `server` is optional; a key left out takes its default. ")
 	w("`ioroute run --listen ADDR` overrides `listen`.\n\n")
+	w("A setting may read environment variables, written `${{ env.NAME }}` (alone, or inside text: `\"127.0.0.1:${{ env.PORT }}\"`); ")
+	w("nothing else may be evaluated in a setting. They are read when the file is loaded (at start and at each reload); ")
+	w("a variable that is not set is a load error naming it, and no message shows a value read. ")
+	w("A value that is one variable alone takes the setting's type: `max_payload: ${{ env.MAX_PAYLOAD }}` is an integer.\n\n")
 	w("The *On change* column tells what a changed setting needs. A reload applies the settings marked *%s*. ", onChange(false))
 	w("Those marked *%s* configure what is built once at start (the listener, the Socket.IO engine, the adapter): ", onChange(true))
 	w("when a reload changes one, ioroute logs `%s` with its name, keeps the value it started with ", onChange(true))

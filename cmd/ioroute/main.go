@@ -2,7 +2,9 @@
 //
 //	ioroute run [--watch] [--listen ADDR] [--log-format text|json] [--log-level LEVEL] [--debug-listen ADDR] [--metrics-listen ADDR] FILE
 //	ioroute validate FILE...
-//	ioroute schema
+//	ioroute schema [--tests]
+//	ioroute test [--junit FILE] [--watch] [PATH...]
+//	ioroute init [DIR]
 //	ioroute version
 //	ioroute token --secret SECRET [--sub NAME] [--aud AUDIENCE] [--ttl 1h]
 package main
@@ -21,13 +23,14 @@ import (
 	"github.com/ioroute/ioroute/internal/profiling"
 	"github.com/ioroute/ioroute/router"
 	"github.com/ioroute/ioroute/router/table"
-	"github.com/ioroute/ioroute/schema"
 )
 
 const usage = `usage:
   ioroute run [flags] FILE     serve the config in FILE (--watch: reload it on change; SIGHUP reloads)
   ioroute validate FILE...     check configs; exit 1 with every error
-  ioroute schema               print the config's JSON Schema
+  ioroute schema [--tests]     print the config's JSON Schema (--tests: the test files')
+  ioroute test [PATH...]       run the tests in *.test.yaml files (a file, a folder, ./...; --junit FILE, --watch)
+  ioroute init [DIR]           write a starter config, its test, a page and the schemas into DIR
   ioroute version              print the version, commit and Go version
   ioroute token --secret S     print an HS256 token for configs that check jwt() (--sub, --aud, --ttl)
 `
@@ -50,8 +53,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case "token":
 		return tokenCmd(args[1:], stdout, stderr)
 	case "schema":
-		_, _ = stdout.Write(schema.Generate())
-		return 0
+		return schemaCmd(args[1:], stdout, stderr)
+	case "test":
+		return testCmd(args[1:], stdout, stderr)
+	case "init":
+		return initCmd(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, versionLine())
 		return 0

@@ -23,7 +23,7 @@ func TestLabelsComeFromTheConfig(t *testing.T) {
 	}{
 		{"declared event", func() { chat.Event("message").Received() }, `socketio_events_received_total{event="message",namespace="/chat"}`, 1},
 		{"undeclared event", func() { chat.Event("x1").Received(); chat.Event("x2").Received() }, `socketio_events_received_total{event="*",namespace="/chat"}`, 2},
-		{"name from bytes", func() { chat.EventBytes([]byte("new-message")).Sent(3) }, `socketio_events_sent_total{event="new-message",namespace="/chat"}`, 3},
+		{"deliveries", func() { chat.Event("new-message").Sent(3) }, `socketio_events_sent_total{event="new-message",namespace="/chat"}`, 3},
 		{"undeclared namespace", func() { m.Namespace("/other").Connected() }, `socketio_connections_total{namespace="*"}`, 1},
 		{"engine reason", func() { m.Disconnected("/chat", "ping timeout") }, `socketio_disconnections_total{namespace="/chat",reason="ping timeout"}`, 1},
 		{"other reason", func() { m.Disconnected("/chat", "made up by someone") }, `socketio_disconnections_total{namespace="/chat",reason="other"}`, 1},

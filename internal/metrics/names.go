@@ -131,15 +131,3 @@ func (n *Namespace) Event(name string) *Event {
 	}
 	return e
 }
-
-// EventBytes is Event for a name held in b, without making a string of it.
-func (n *Namespace) EventBytes(b []byte) *Event {
-	i, ok := n.index[string(b)]
-	if !ok {
-		return n.Event(Other)
-	}
-	if e := n.events[i].Load(); e != nil {
-		return e
-	}
-	return n.Event(string(b))
-}

@@ -29,6 +29,8 @@ type Env struct {
 	Index int `expr:"index"`
 	// Error is the failure on_error handles (on_error only).
 	Error Failure `expr:"error"`
+	// Response is the reply to the run's latest call step (after a call only).
+	Response Response `expr:"response"`
 	// budget bounds the work of the run's expressions; nil bounds nothing. Unexported, it is
 	// no name of expressions or of the docs; patched code reaches it through $env.
 	budget *Budget
@@ -109,6 +111,8 @@ const (
 	ItemScope
 	// ErrorScope adds error: on_error steps, and what they nest.
 	ErrorScope
+	// ResponseScope adds response: the steps after a call step, and what they nest.
+	ResponseScope
 )
 
 // scoped names and the scope that provides each.
@@ -122,6 +126,8 @@ var scopedNames = map[string]struct {
 	"item":    {ItemScope, "only in a step with for_each"},
 	"index":   {ItemScope, "only in a step with for_each"},
 	"error":   {ErrorScope, "only inside on_error"},
+	"response": {ResponseScope, "only after a call step, in a later step of the same list of steps " +
+		"(a call that runs only in on_error, on_ack or another branch is not there yet)"},
 }
 
 // Scopes is the set of scopes an expression is compiled in (on_ack inside disconnect has both).

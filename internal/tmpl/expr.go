@@ -55,6 +55,7 @@ var fields = map[string]func(*Env) any{
 	"item":      func(e *Env) any { return e.Item },
 	"index":     func(e *Env) any { return e.Index },
 	"error":     func(e *Env) any { return e.Error },
+	"response":  func(e *Env) any { return e.Response },
 }
 
 var vms = sync.Pool{New: func() any { return new(vm.VM) }}

@@ -26,7 +26,7 @@ func TestNamesReadDirectly(t *testing.T) {
 		Reply:   "ok",
 		Replies: []any{"ok", 2.0},
 	}
-	all := Scopes{EventScope: true, DisconnectScope: true, AckScope: true, ConnectScope: true, ItemScope: true, ErrorScope: true}
+	all := Scopes{EventScope: true, DisconnectScope: true, AckScope: true, ConnectScope: true, ItemScope: true, ErrorScope: true, ResponseScope: true}
 	typ := reflect.TypeFor[Env]()
 	for i := range typ.NumField() {
 		name := typ.Field(i).Tag.Get("expr")

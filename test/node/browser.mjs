@@ -7,10 +7,16 @@
 // The JSON argument:
 //   {
 //     "url": "http://127.0.0.1:PORT/",   // the page to open
-//     "script": "chat",                  // the scenario: only "chat" so far
+//     "script": "chat",                  // the scenario: "chat" or "nickname"
+//     "token": "...",                    // nickname: a moderator token for tab A
 //     "screenshot": "/tmp/chat.png",     // optional: save each tab at the end, as /tmp/chat-a.png, /tmp/chat-b.png
 //     "timeout": 30000                   // optional overall deadline in ms; default 30000
 //   }
+//
+// "nickname" (examples/nickname-chat) enters as ann (with "token", a moderator) in tab A and
+// bob in tab B, and checks that both show "online: 2" with both names, that A sees bob
+// typing and his message, that B gets A's private message marked as such, and that A's kick
+// button for bob disconnects B, after which A shows "online: 1".
 //
 // "chat" opens the page in two tabs, A and B, and checks that:
 //   - the page loaded the Socket.IO client from the server under test
@@ -109,6 +115,7 @@ function parseArg() {
   if (!(opts.script in SCRIPTS)) usage(`unknown "script" ${JSON.stringify(opts.script)}; known: ${Object.keys(SCRIPTS).join(", ")}`);
   if (opts.screenshot !== undefined && typeof opts.screenshot !== "string") usage(`"screenshot" must be a path`);
   if (opts.timeout !== undefined && !(Number.isFinite(opts.timeout) && opts.timeout > 0)) usage(`"timeout" must be a positive number of ms`);
+  if (opts.token !== undefined && typeof opts.token !== "string") usage(`"token" must be a string`);
   return { timeout: 30000, ...opts };
 }
 
@@ -207,6 +214,73 @@ const SCRIPTS = {
       print({ check: "messages", tab, ok: true, messages: s.messages });
     }
   },
+};
+
+// What the nickname chat page shows, for failure messages and checks.
+function nicknameState(page) {
+  return page.evaluate(() => ({
+    status: document.getElementById("status")?.textContent ?? null,
+    online: document.getElementById("online")?.textContent ?? null,
+    typing: document.getElementById("typing")?.textContent ?? null,
+    messages: Array.from(document.querySelectorAll("#messages > li"), (li) => li.textContent),
+  }));
+}
+
+SCRIPTS.nickname = async function nickname({ pages, opts, client, step }) {
+  const [a, b] = pages;
+  const tabs = [["A", a], ["B", b]];
+  const enter = async (page, nick, token) => {
+    await page.goto(opts.url, { waitUntil: "load", timeout: step });
+    await page.bringToFront();
+    await page.locator("#nick").fill(nick);
+    if (token) await page.locator("#token").fill(token);
+    await page.locator("#login button[type=submit]").click();
+  };
+  await enter(a, "ann", opts.token);
+  await waitFor(a, "A", "connected", () => document.getElementById("status")?.textContent === "connected", undefined, step, nicknameState);
+  print({ check: "connected", tab: "A", ok: true });
+  await enter(b, "bob");
+  await waitFor(b, "B", "connected", () => document.getElementById("status")?.textContent === "connected", undefined, step, nicknameState);
+  print({ check: "connected", tab: "B", ok: true });
+  if (client.served < 1) throw new CheckError("client-from-server", `${CLIENT_PATH} was never loaded from the server`);
+  print({ check: "client-from-server", ok: true, served: client.served });
+
+  const online2 = () => {
+    const t = document.getElementById("online")?.textContent ?? "";
+    return t.startsWith("online: 2") && t.includes("ann") && t.includes("bob");
+  };
+  for (const [tab, page] of tabs) {
+    await waitFor(page, tab, "online", online2, undefined, step, nicknameState);
+    print({ check: "online", tab, ok: true, online: (await nicknameState(page)).online });
+  }
+
+  await b.bringToFront();
+  await b.locator("#text").pressSequentially("hello ann", { delay: 20 });
+  await waitFor(a, "A", "typing", () => document.getElementById("typing")?.textContent === "bob is typing…", undefined, step, nicknameState);
+  print({ check: "typing", tab: "A", ok: true });
+  await b.locator("#compose button[type=submit]").click();
+  const shows = (text) => Array.from(document.querySelectorAll("#messages > li"), (li) => li.textContent).includes(text);
+  await waitFor(a, "A", "message", shows, "bob: hello ann", step, nicknameState);
+  print({ check: "message", tab: "A", ok: true });
+
+  await a.bringToFront();
+  await a.locator("#to").selectOption({ label: "only bob" });
+  await a.locator("#text").fill("psst");
+  await a.locator("#compose button[type=submit]").click();
+  await waitFor(b, "B", "private", shows, "ann (only to you): psst", step, nicknameState);
+  print({ check: "private", tab: "B", ok: true });
+  const annSees = await nicknameState(a);
+  if (!annSees.messages.includes("ann → bob: psst")) throw new CheckError("private-sent", `tab A shows ${JSON.stringify(annSees)}`, { tab: "A" });
+  print({ check: "private-sent", tab: "A", ok: true });
+
+  if (opts.token) {
+    await a.locator("#online button[data-kick]").first().click();
+    await waitFor(b, "B", "kicked", () => document.getElementById("status")?.textContent === "disconnected", undefined, step, nicknameState);
+    await waitFor(b, "B", "kicked", shows, "a moderator disconnected you", step, nicknameState);
+    print({ check: "kicked", tab: "B", ok: true });
+    await waitFor(a, "A", "online-after-kick", () => (document.getElementById("online")?.textContent ?? "").startsWith("online: 1"), undefined, step, nicknameState);
+    print({ check: "online-after-kick", tab: "A", ok: true });
+  }
 };
 
 async function main() {

@@ -1,0 +1,155 @@
+// Package testfile reads the test files of `ioroute test`: YAML files named `<config>.test.yaml`
+// that declare clients and the steps they take against a config. Like package config it knows
+// YAML and positions, not Socket.IO; router/testrun runs what it reads.
+//
+// The fields below are the single source of the test files' checks, their JSON Schema
+// (schema.GenerateTests) and their reference (docs/reference.md).
+package testfile
+
+import (
+	"time"
+
+	"github.com/ioroute/ioroute/config"
+)
+
+// DefaultTimeout is how long a step waits for what it expects, unless it or its test says.
+const DefaultTimeout = time.Second
+
+// DefaultQuiet is how long `nothing` watches a client for an event, unless the step says.
+const DefaultQuiet = 200 * time.Millisecond
+
+// TopFields declares the keys of a test file.
+var TopFields = []config.Field{
+	{Name: "config", Type: config.String, Doc: "The config under test, relative to this file. By default the file's own name without `.test`: `chat.test.yaml` tests `chat.yaml`."},
+	{Name: "env", Type: config.ValueMap, Doc: "Environment variables for every test of the file, read by the config as `env.NAME`. Tests see only these and their own `env`, never the environment `ioroute test` runs in."},
+	{Name: "clients", Type: config.Map, Fields: ClientFields, Doc: "Clients every test of the file may use, by name; a test's own `clients` add to them or replace one of the same name."},
+	{Name: "redis", Type: config.Bool, Default: false, Doc: "Keep the config's Redis adapter (`server.adapter.redis`, or `IOROUTE_REDIS_URL`). By default a test runs one node with the in-memory adapter, whatever the config says."},
+	{Name: "tests", Type: config.ValueList, Required: true, Doc: "The tests, run in order, each against a fresh server."},
+}
+
+// TestFields declares the keys of one test.
+var TestFields = []config.Field{
+	{Name: "name", Type: config.String, Required: true, Doc: "What the test shows, printed on its result line."},
+	{Name: "env", Type: config.ValueMap, Doc: "Environment variables for this test, added to the file's."},
+	{Name: "clients", Type: config.Map, Fields: ClientFields, Doc: "The test's clients, by name (`ann`, `bob`…). A client written as a string is its namespace: `ann: /chat`."},
+	{Name: "timeout", Type: config.Duration, Default: "1s", Doc: "How long each step waits for what it expects, unless the step says otherwise."},
+	{Name: "steps", Type: config.ValueList, Required: true, Doc: "What happens, in order; each step is one of the step kinds below, with an optional `timeout`."},
+}
+
+// ClientFields declares the keys of one client.
+var ClientFields = []config.Field{
+	{Name: "namespace", Type: config.String, Default: "/", Doc: "The namespace it connects to."},
+	{Name: "auth", Type: config.ValueMap, Doc: "The auth payload it connects with (`auth.x` in the config)."},
+	{Name: "query", Type: config.ValueMap, Doc: "Query parameters of its connection (`socket.handshake.query`)."},
+	{Name: "jwt", Type: config.Object, Fields: JWTFields, Doc: "Sign an HS256 token into `auth.token`, as `ioroute token` does, for configs that check `jwt(auth.token, ...)`."},
+	{Name: "protocol", Type: config.Int, Default: 4, Doc: "The Engine.IO protocol it speaks: 4 (socket.io-client 3 and 4) or 3 (socket.io-client 2)."},
+}
+
+// JWTFields declares the keys of a client's jwt.
+var JWTFields = []config.Field{
+	{Name: "secret", Type: config.String, Default: "${{ env.JWT_SECRET }}", Doc: "The HS256 secret; by default the test's `env.JWT_SECRET`."},
+	{Name: "sub", Type: config.String, Doc: "The subject claim (`sub`)."},
+	{Name: "aud", Type: config.String, Doc: "The audience claim (`aud`)."},
+	{Name: "expires_in", Type: config.Duration, Default: "1h", Doc: "How long the token is valid from the start of the test."},
+	{Name: "expired", Type: config.Bool, Default: false, Doc: "Sign a token that expired a minute ago instead."},
+}
+
+// StepKind declares one kind of step: its key, what it does and, for the mapping form, its
+// fields.
+type StepKind struct {
+	Name string
+	Doc  string
+	// Fields are the keys of the mapping form, or nil when the kind takes no mapping of fields.
+	Fields []config.Field
+	// Example is a step of this kind, as a test file writes it.
+	Example string
+}
+
+// StepFields are the keys any step may have beside its kind.
+var StepFields = []config.Field{
+	{Name: "timeout", Type: config.Duration, Doc: "How long this step waits (for `nothing`: how long it watches); by default the test's timeout (`nothing`: 200ms)."},
+}
+
+// EmitFields declares the keys of an emit step.
+var EmitFields = []config.Field{
+	{Name: "client", Type: config.String, Required: true, Doc: "The client that emits."},
+	{Name: "event", Type: config.String, Required: true, Doc: "The event's name."},
+	{Name: "data", Type: config.Value, Doc: "The event's one argument (`data` in the config)."},
+	{Name: "args", Type: config.ValueList, Doc: "The event's arguments, for more than one (`args` in the config)."},
+	{Name: "ack", Type: config.Value, Doc: "Ask for an acknowledgement and expect its first argument to equal this."},
+	{Name: "ack_args", Type: config.ValueList, Doc: "Ask for an acknowledgement and expect exactly these arguments."},
+	{Name: "ack_contains", Type: config.Value, Doc: "Ask for an acknowledgement and expect its first argument to contain this (see `contains`)."},
+}
+
+// RefusedFields declares the keys of a refused step.
+var RefusedFields = []config.Field{
+	{Name: "client", Type: config.String, Required: true, Doc: "The client that tries to connect."},
+	{Name: "message", Type: config.String, Doc: "The refusal's message, as the client's `connect_error` shows it."},
+	{Name: "data", Type: config.Value, Doc: "The refusal's data (`reject`'s `data`)."},
+}
+
+// EventFields declares the keys of one expected event.
+var EventFields = []config.Field{
+	{Name: "event", Type: config.String, Required: true, Doc: "The event's name."},
+	{Name: "data", Type: config.Value, Doc: "Its one argument equals this."},
+	{Name: "args", Type: config.ValueList, Doc: "Its arguments equal these."},
+	{Name: "contains", Type: config.Value, Doc: "Its first argument contains this: a mapping has at least these keys (each containing its value), " +
+		"a list has an item containing each of these items, a string has this text in it; other values are equal."},
+	{Name: "reply", Type: config.Value, Doc: "When the server asked for an acknowledgement (an `emit` with `on_ack`), answer with this value, " +
+		"which the config reads as `reply`. Without it the client does not answer."},
+}
+
+// StepKinds are the kinds of step, in the order the reference lists them.
+var StepKinds = []StepKind{
+	{Name: "connect", Doc: "Connect clients (a name or a list), one after another: each once the server accepted the one before, so their `connect` handlers run in this order.",
+		Example: "- connect: [ann, bob]"},
+	{Name: "refused", Doc: "Try to connect a client and expect the server to refuse it (`reject`, an unknown namespace…).", Fields: RefusedFields,
+		Example: "- refused: { client: eve, message: invalid or expired token, data: { code: 401 } }"},
+	{Name: "emit", Doc: "A client emits an event. With `ack`, `ack_args` or `ack_contains` it asks for an acknowledgement and waits for it.", Fields: EmitFields,
+		Example: "- emit: { client: ann, event: add, data: { a: 1, b: 2 }, ack: { sum: 3 } }"},
+	{Name: "expect", Doc: "What clients receive, by client name: an event (a mapping of the fields below), a list of events in the order " +
+		"they must arrive, `nothing` (no event arrives while the step watches) or `disconnected` (the server disconnects it). " +
+		"Each expected event is the first not yet expected one of that name that matches; events of other names may arrive in between.",
+		Fields: EventFields,
+		Example: "- expect:\n    bob: { event: new-message, data: hello }\n    ann: nothing"},
+	{Name: "printed", Doc: "Lines the config prints (`print`), in order: a string is the whole line; a mapping or a list is compared with a line of JSON.",
+		Example: "- printed: new user ann"},
+	{Name: "rooms", Doc: "The rooms each client's socket is in on the server, by client name, besides its own id, in any order.",
+		Example: "- rooms: { ann: [lobby], bob: [] }"},
+	{Name: "disconnect", Doc: "Disconnect clients (a name or a list); their `disconnect` handlers run.",
+		Example: "- disconnect: ann"},
+}
+
+// Kind returns the step kind named name.
+func Kind(name string) (StepKind, bool) {
+	for _, k := range StepKinds {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return StepKind{}, false
+}
+
+// KindNames returns the names of the step kinds, in order.
+func KindNames() []string {
+	out := make([]string, len(StepKinds))
+	for i, k := range StepKinds {
+		out[i] = k.Name
+	}
+	return out
+}
+
+// Example is a whole test file, shown by the reference and written by `ioroute init`.
+const Example = `# chat.test.yaml: run with ioroute test chat.test.yaml
+tests:
+  - name: a message reaches everyone in /chat
+    clients:
+      ann: /chat
+      bob: /chat
+    steps:
+      - connect: [ann, bob]
+      - emit: { client: ann, event: message, data: hello }
+      - expect:
+          ann: { event: new-message, data: hello }
+          bob: { event: new-message, data: hello }
+`
