@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/ioroute/ioroute/config"
@@ -52,7 +51,7 @@ func compileCallURL(n *config.Node, scopes tmpl.Scopes, errs *config.Errors) *ca
 	for _, p := range parts {
 		if p.Expr != nil {
 			if name, isEnv := config.EnvName(p.Source); isEnv {
-				v, set := os.LookupEnv(name)
+				v, set := config.LookupEnv(name)
 				if !set {
 					errs.Add(p.Pos, n.Path, "environment variable %s is not set (a call's url reads it at load)", name)
 					return nil

@@ -13,6 +13,11 @@ import (
 // as there is no event to evaluate it for. The values read are kept out of every message: an
 // error at a setting that read one names the variable instead.
 
+// LookupEnv is how everything read at load reads the environment: server settings and the
+// origin of a call's url. It is the process's environment; a program that loads a config for
+// another environment (`ioroute test`, with a test's env) may replace it while it loads.
+var LookupEnv = os.LookupEnv
+
 // envRef matches the inside of a ${{ }} that reads one environment variable.
 var envRef = regexp.MustCompile(`^env\.([A-Za-z_][A-Za-z0-9_]*)$|^env\[\s*"([^"\\]+)"\s*\]$`)
 
@@ -109,7 +114,7 @@ func expandScalar(v *Node, t Type, errs *Errors, read *[]secret) {
 				"${{ %s }} is evaluated for events, and a setting is read once, at load", strings.TrimSpace(inner))
 			return
 		}
-		val, set := os.LookupEnv(name)
+		val, set := LookupEnv(name)
 		if !set {
 			errs.Add(v.Pos, v.Path, "environment variable %s is not set", name)
 			return

@@ -101,3 +101,17 @@ func TestAPISettings(t *testing.T) {
 		t.Fatalf("RestartChanged = %v", got)
 	}
 }
+
+// TestLookupEnvReplaced: a program loading a config for another environment reads it there.
+func TestLookupEnvReplaced(t *testing.T) {
+	saved := config.LookupEnv
+	t.Cleanup(func() { config.LookupEnv = saved })
+	config.LookupEnv = func(name string) (string, bool) {
+		v, ok := map[string]string{"IOROUTE_TEST_ONLY_HERE": "from-the-test"}[name]
+		return v, ok
+	}
+	f, err := config.Parse("c.yaml", []byte("version: 1\nserver:\n  api: { key: \"${{ env.IOROUTE_TEST_ONLY_HERE }}\" }\nnamespaces: {}\n"))
+	if err != nil || f.Server.API.Key != "from-the-test" {
+		t.Fatalf("key %v, err %v", f.Server.API, err)
+	}
+}

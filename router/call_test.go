@@ -268,3 +268,26 @@ func TestCallTransport(t *testing.T) {
 		t.Fatalf("stub saw %q, want %q", seen, want)
 	}
 }
+
+// TestCallLimitsApplyOnReload: call_body_bytes and calls_in_flight apply on reload, as the
+// reference says, without a restart.
+func TestCallLimitsApplyOnReload(t *testing.T) {
+	startChatBackend(t)
+	s := callRouter(t, "{}")
+	c := s.dial(t, "/chat", dialOpts{auth: map[string]any{"token": "good"}})
+	if got := c.emitAck(t, "send", map[string]any{"room": "r", "text": "before"}); got[0].(map[string]any)["status"] != float64(201) {
+		t.Fatalf("before the reload: %v", got)
+	}
+	if err := os.WriteFile(s.path, []byte(strings.Replace(callConfig, "LIMITS", "{ call_body_bytes: 10 }", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Router.ReloadFile(s.path); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.emitAck(t, "send", map[string]any{"room": "r", "text": "after"}); !strings.Contains(errorOf(got), "more than the 10 of server.limits.call_body_bytes") {
+		t.Fatalf("after the reload: %v", got)
+	}
+	if contains(s.log.String(), "restart required") {
+		t.Fatalf("the reload asked for a restart:\n%s", s.log.String())
+	}
+}

@@ -336,6 +336,7 @@ func Reference() []byte {
 	for _, s := range specs {
 		writeAction(&b, s)
 	}
+	writeTests(&b)
 	return []byte(strings.TrimRight(b.String(), "\n") + "\n")
 }
 

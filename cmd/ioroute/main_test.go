@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ioroute/ioroute/config/testfile"
 	"github.com/ioroute/ioroute/schema"
 )
 
@@ -135,6 +136,9 @@ func TestUsageErrors(t *testing.T) {
 
 // TestReadmeConfigsValidate keeps the README's YAML examples true.
 func TestReadmeConfigsValidate(t *testing.T) {
+	// read at load by the Backends section's config
+	t.Setenv("IOROUTE_API_KEY", "validate-only")
+	t.Setenv("BACKEND_URL", "http://127.0.0.1:8080")
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +149,13 @@ func TestReadmeConfigsValidate(t *testing.T) {
 	}
 	for i, b := range blocks {
 		src, _, _ := strings.Cut(b, "```")
+		if first, _, _ := strings.Cut(src, "\n"); strings.HasSuffix(first, ".test.yaml") {
+			// a test file of `ioroute test`, as its first line says
+			if _, err := testfile.Parse("readme.test.yaml", []byte(src)); err != nil {
+				t.Errorf("README yaml block %d is not a valid test file:\n%v", i+1, err)
+			}
+			continue
+		}
 		path := write(t, "readme.yaml", src)
 		if code, _, stderr := run("validate", path); code != 0 {
 			t.Errorf("README yaml block %d does not validate:\n%s", i+1, stderr)

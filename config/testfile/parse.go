@@ -35,7 +35,10 @@ func Parse(name string, src []byte) (*File, error) {
 	}
 	top := p.fields(root, TopFields)
 	if n := top["config"]; n != nil {
-		f.Config, f.ConfigPos = filepath.Join(filepath.Dir(name), n.Text), n.Pos
+		f.Config, f.ConfigPos = n.Text, n.Pos
+		if !filepath.IsAbs(n.Text) {
+			f.Config = filepath.Join(filepath.Dir(name), n.Text)
+		}
 	}
 	if n := top["redis"]; n != nil {
 		f.Redis, _ = n.Value.(bool)

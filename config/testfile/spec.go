@@ -23,7 +23,10 @@ var TopFields = []config.Field{
 	{Name: "config", Type: config.String, Doc: "The config under test, relative to this file. By default the file's own name without `.test`: `chat.test.yaml` tests `chat.yaml`."},
 	{Name: "env", Type: config.ValueMap, Doc: "Environment variables for every test of the file, read by the config as `env.NAME`. Tests see only these and their own `env`, never the environment `ioroute test` runs in."},
 	{Name: "clients", Type: config.Map, Fields: ClientFields, Doc: "Clients every test of the file may use, by name; a test's own `clients` add to them or replace one of the same name."},
-	{Name: "redis", Type: config.Bool, Default: false, Doc: "Keep the config's Redis adapter (`server.adapter.redis`, or `IOROUTE_REDIS_URL`). By default a test runs one node with the in-memory adapter, whatever the config says."},
+	{Name: "redis", Type: config.Bool, Default: false, Doc: "Keep the config's Redis adapter (`server.adapter.redis`; `IOROUTE_REDIS_URL`, from the test's env or else the environment `ioroute test` runs in, " +
+		"overrides its url, as for `ioroute run`). By default a test runs one node with the in-memory adapter, whatever the config says."},
+	{Name: "calls", Type: config.Map, Fields: StubFields, Doc: "How the backend answers the config's `call` steps, by `METHOD URL`, for every test of the file " +
+		"(see [Calls to a backend](#calls-to-a-backend)); a test's own `calls` are tried first, and replace one of the same `METHOD URL`."},
 	{Name: "tests", Type: config.ValueList, Required: true, Doc: "The tests, run in order, each against a fresh server."},
 }
 
@@ -32,6 +35,7 @@ var TestFields = []config.Field{
 	{Name: "name", Type: config.String, Required: true, Doc: "What the test shows, printed on its result line."},
 	{Name: "env", Type: config.ValueMap, Doc: "Environment variables for this test, added to the file's."},
 	{Name: "clients", Type: config.Map, Fields: ClientFields, Doc: "The test's clients, by name (`ann`, `bob`…). A client written as a string is its namespace: `ann: /chat`."},
+	{Name: "calls", Type: config.Map, Fields: StubFields, Doc: "How the backend answers the config's `call` steps in this test, by `METHOD URL`, before the file's `calls`."},
 	{Name: "timeout", Type: config.Duration, Default: "1s", Doc: "How long each step waits for what it expects, unless the step says otherwise."},
 	{Name: "steps", Type: config.ValueList, Required: true, Doc: "What happens, in order; each step is one of the step kinds below, with an optional `timeout`."},
 }
@@ -52,6 +56,30 @@ var JWTFields = []config.Field{
 	{Name: "aud", Type: config.String, Doc: "The audience claim (`aud`)."},
 	{Name: "expires_in", Type: config.Duration, Default: "1h", Doc: "How long the token is valid from the start of the test."},
 	{Name: "expired", Type: config.Bool, Default: false, Doc: "Sign a token that expired a minute ago instead."},
+}
+
+// Methods are the HTTP methods a `call` step may use (package actions), so those a stub or a
+// called step may name.
+var Methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+
+// MaxDelay bounds a stub's delay: the runner has no fake clock, so a delay is waited out in
+// real time, and a test must not hang on one.
+const MaxDelay = 10 * time.Second
+
+// StubFields declares how a stub answers a call, under `calls`.
+var StubFields = []config.Field{
+	{Name: "status", Type: config.Int, Default: 200, Doc: "The reply's HTTP status."},
+	{Name: "headers", Type: config.ValueMap, Doc: "The reply's headers. A reply with a body says `Content-Type: application/json` unless these name another."},
+	{Name: "body", Type: config.Value, Doc: "The reply's body, sent as JSON; a string is sent as it is when `headers` give another Content-Type. Without it, no body."},
+	{Name: "delay", Type: config.Duration, Doc: "How long the backend takes to answer, in real time (at most 10s). A delay past the call's `timeout` fails the call, as a backend that does not answer does."},
+	{Name: "fail", Type: config.String, Doc: "Do not answer: the call fails with this message, as when the backend cannot be reached (`connection refused`), and the config's `on_error` runs."},
+}
+
+// CalledFields declares what a called step checks of one request, beside its `METHOD URL`.
+var CalledFields = []config.Field{
+	{Name: "body", Type: config.Value, Doc: "Its body equals this (a JSON body as its value, any other as its text)."},
+	{Name: "contains", Type: config.Value, Doc: "Its body contains this (see `contains` in expect)."},
+	{Name: "headers", Type: config.ValueMap, Doc: "It has these headers with these values (names in any case); it may have others too."},
 }
 
 // StepKind declares one kind of step: its key, what it does and, for the mapping form, its
@@ -108,15 +136,22 @@ var StepKinds = []StepKind{
 	{Name: "emit", Doc: "A client emits an event. With `ack`, `ack_args` or `ack_contains` it asks for an acknowledgement and waits for it.", Fields: EmitFields,
 		Example: "- emit: { client: ann, event: add, data: { a: 1, b: 2 }, ack: { sum: 3 } }"},
 	{Name: "expect", Doc: "What clients receive, by client name: an event (a mapping of the fields below), a list of events in the order " +
-		"they must arrive, `nothing` (no event arrives while the step watches) or `disconnected` (the server disconnects it). " +
+		"they must arrive, `nothing` (it has received no event that no step expected, and none arrives while the step watches) " +
+		"or `disconnected` (the server disconnects it). " +
 		"Each expected event is the first not yet expected one of that name that matches; events of other names may arrive in between.",
-		Fields: EventFields,
+		Fields:  EventFields,
 		Example: "- expect:\n    bob: { event: new-message, data: hello }\n    ann: nothing"},
 	{Name: "printed", Doc: "Lines the config prints (`print`), in order: a string is the whole line; a mapping or a list is compared with a line of JSON.",
 		Example: "- printed: new user ann"},
+	{Name: "called", Doc: "The requests the config's `call` steps made, in order: `METHOD URL` (a `*` in the URL stands for any text), " +
+		"or a mapping from `METHOD URL` to the fields below, or a list of these. Each is the first request not yet checked that matches, " +
+		"after the one before; the step waits for it up to its timeout. Requests no stub answered count too.",
+		Fields:  CalledFields,
+		Example: "- called:\n    POST http://store.test/rooms/lobby/messages: { body: { from: ann, text: hello } }"},
 	{Name: "rooms", Doc: "The rooms each client's socket is in on the server, by client name, besides its own id, in any order.",
 		Example: "- rooms: { ann: [lobby], bob: [] }"},
-	{Name: "disconnect", Doc: "Disconnect clients (a name or a list); their `disconnect` handlers run.",
+	{Name: "disconnect", Doc: "Disconnect clients (a name or a list) by closing their connection, as closing a browser tab does: " +
+		"their `disconnect` handlers run with `reason` `transport close`.",
 		Example: "- disconnect: ann"},
 }
 

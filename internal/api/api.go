@@ -41,7 +41,7 @@ type Options struct {
 	Key string
 	// MaxBody is the largest request body accepted, in bytes.
 	MaxBody int
-	// Log receives a line per action and per refused request; never the key.
+	// Log receives a debug line per action and the failures of the Server; never the key.
 	Log *slog.Logger
 	// Refused receives the lines of refused requests, which anyone who can reach the API can
 	// cause; nil uses Log.
@@ -78,7 +78,8 @@ type handler struct {
 // constant time, so neither its bytes nor its length show in the time an answer takes.
 func (h *handler) authorized(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		ok := strings.EqualFold(scheme, "Bearer") // schemes are case-insensitive (RFC 9110)
 		sum := sha256.Sum256([]byte(token))
 		if subtle.ConstantTimeCompare(sum[:], h.key[:]) != 1 || !ok {
 			h.o.Refused.Warn("api: refused a request without the right key", "method", r.Method, "path", r.URL.Path, "from", r.RemoteAddr)

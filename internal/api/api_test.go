@@ -124,7 +124,7 @@ func TestAPIAuth(t *testing.T) {
 		{"a prefix of the key", "Bearer " + testKey[:10]},
 		{"the key and more", bearer + "x"},
 		{"not bearer", "Basic " + testKey},
-		{"lower-case scheme", "bearer " + testKey},
+		{"two spaces", "Bearer  " + testKey},
 	}
 	for _, a := range auths {
 		for _, r := range Routes {
@@ -143,6 +143,9 @@ func TestAPIAuth(t *testing.T) {
 	}
 	if strings.Contains(log.String(), testKey[:10]) {
 		t.Fatalf("the log shows the key:\n%s", log)
+	}
+	if got := do(t, "GET", url+Prefix+"sockets?namespace=/chat", "bearer "+testKey, ""); got.status != http.StatusOK {
+		t.Fatalf("a lower-case scheme answered %d", got.status)
 	}
 	if got := do(t, "GET", url+Prefix+"nothing", bearer, ""); got.status != http.StatusNotFound {
 		t.Fatalf("an unknown endpoint answered %d", got.status)

@@ -64,7 +64,7 @@ func serveEmit(h *handler, w http.ResponseWriter, r *http.Request) (int, any, er
 	if err := h.s.Emit(req.Namespace, req.To, req.Except, req.Event, args); err != nil {
 		return http.StatusInternalServerError, nil, err
 	}
-	h.o.Log.Info("api: emit", "namespace", req.Namespace, "event", req.Event, "to", strings.Join(req.To, ","), "except", strings.Join(req.Except, ","))
+	h.o.Log.Debug("api: emit", "namespace", req.Namespace, "event", req.Event, "to", strings.Join(req.To, ","), "except", strings.Join(req.Except, ","))
 	return http.StatusOK, ok{true}, nil
 }
 
@@ -80,7 +80,7 @@ func serveDisconnect(h *handler, w http.ResponseWriter, r *http.Request) (int, a
 	if err := h.s.Disconnect(req.Namespace, targets, req.Close); err != nil {
 		return http.StatusInternalServerError, nil, err
 	}
-	h.o.Log.Info("api: disconnect", "namespace", req.Namespace, "targets", strings.Join(targets, ","), "close", req.Close)
+	h.o.Log.Debug("api: disconnect", "namespace", req.Namespace, "targets", strings.Join(targets, ","), "close", req.Close)
 	return http.StatusOK, ok{true}, nil
 }
 
@@ -104,7 +104,7 @@ func serveRoom(join bool) func(h *handler, w http.ResponseWriter, r *http.Reques
 		if err := act(req.Namespace, targets, req.Room); err != nil {
 			return http.StatusInternalServerError, nil, err
 		}
-		h.o.Log.Info("api: "+name, "namespace", req.Namespace, "targets", strings.Join(targets, ","), "room", req.Room)
+		h.o.Log.Debug("api: "+name, "namespace", req.Namespace, "targets", strings.Join(targets, ","), "room", req.Room)
 		return http.StatusOK, ok{true}, nil
 	}
 }

@@ -12,7 +12,16 @@ type wire interface {
 	emit(event string, args []any, ack func(args []any)) error
 	// close disconnects from the namespace and closes the connection.
 	close()
+	// sync makes a round trip on the connection after its socket connected: the server reads
+	// the connection's packets in order and finishes a connect handler (and what it deferred
+	// until the socket was connected, such as a broadcast) before reading the next, so once
+	// the answer is back that handler is done. It asks to connect to syncNamespace, which no
+	// config declares, and waits for the refusal.
+	sync(timeout time.Duration) error
 }
+
+// syncNamespace is the namespace a wire's sync asks for.
+const syncNamespace = "/__ioroute_test_sync"
 
 // received is an event a client received. An expect step marks the events it matched as
 // used, so that each is expected once.

@@ -24,6 +24,7 @@ func (ru *run) expect(s *testfile.Step) *failure {
 			for {
 				_, gone, _ := c.snapshot()
 				if gone {
+					c.wire.close() // the server closed the socket; this frees the client
 					c.wire = nil
 					break
 				}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/ioroute/ioroute/config"
 	"github.com/ioroute/ioroute/config/testfile"
@@ -155,13 +156,18 @@ func Load(paths []string) (*Suite, error) {
 	return s, errors.Join(errs...)
 }
 
-// LoadFile reads one test file and its config.
+// LoadFile reads one test file and its config, which is checked here with the environment
+// of the file's first test (each test loads it again with its own: see loadConfig).
 func LoadFile(path string) (*File, error) {
 	tf, err := testfile.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	t, err := table.Load(tf.Config)
+	env := map[string]string{}
+	if len(tf.Tests) > 0 {
+		env = tf.Tests[0].Env
+	}
+	t, err := loadConfig(tf, env)
 	if errors.Is(err, fs.ErrNotExist) {
 		var es config.Errors
 		es.Add(tf.ConfigPos, "config", "cannot read the config %s: it does not exist; name the config under test with `config:`", tf.Config)
@@ -170,13 +176,34 @@ func LoadFile(path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	return &File{Test: tf, Table: t}, nil
+}
+
+// loadMu holds config.LookupEnv on one test's environment while that test's config loads.
+var loadMu sync.Mutex
+
+// loadConfig loads tf's config as a test runs it: what the config reads from the environment
+// at load (`${{ env.NAME }}` in server settings, a call's host) comes from env alone, the
+// cluster adapter is left out unless the file asks for Redis, and so is a metrics listener,
+// whose fixed port would clash between tests.
+func loadConfig(tf *testfile.File, env map[string]string) (*table.Table, error) {
+	loadMu.Lock()
+	saved := config.LookupEnv
+	config.LookupEnv = func(name string) (string, bool) {
+		v, ok := env[name]
+		return v, ok
+	}
+	t, err := table.Load(tf.Config)
+	config.LookupEnv = saved
+	loadMu.Unlock()
+	if err != nil {
+		return nil, err
+	}
 	if !tf.Redis {
 		t.File.Server.Adapter = config.Adapter{}
 	}
-	// Tests serve on free ports and run one after another; a metrics listener on the config's
-	// fixed port would clash with the next test's.
 	t.File.Server.Metrics = nil
-	return &File{Test: tf, Table: t}, nil
+	return t, nil
 }
 
 // Sources are the files a suite was read from (test files and configs), which --watch

@@ -11,7 +11,7 @@ import (
 // matched as used, so that each is expected once.
 type lines struct {
 	mu      sync.Mutex
-	got    []string
+	got     []string
 	used    []bool
 	partial []byte
 	more    chan struct{}

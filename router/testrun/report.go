@@ -25,14 +25,32 @@ func (r *Report) Failed() int {
 	return n
 }
 
-// Run runs every test of the suite, file by file in order, writing one line per test as it
-// ends (with the failure below it when it failed) and the summary `N passed, N failed`.
+// parallelFiles is how many test files run at once. Each test has its own server on its own
+// port, and most of a test's time is spent waiting (for `nothing`, say), so files overlap
+// well even on one core; the tests of one file run one after another.
+const parallelFiles = 4
+
+// Run runs every test of the suite, writing one line per test (with the failure below it
+// when it failed), in file order, and the summary `N passed, N failed`.
 func (s *Suite) Run(w io.Writer) *Report {
 	start := time.Now()
+	done := make([]chan []Result, len(s.Files))
+	slots := make(chan struct{}, parallelFiles)
+	for i, f := range s.Files {
+		done[i] = make(chan []Result, 1)
+		go func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			var out []Result
+			for _, t := range f.Test.Tests {
+				out = append(out, RunTest(f, t))
+			}
+			done[i] <- out
+		}()
+	}
 	rep := &Report{}
-	for _, f := range s.Files {
-		for _, t := range f.Test.Tests {
-			res := RunTest(f, t)
+	for _, ch := range done {
+		for _, res := range <-ch {
 			rep.Results = append(rep.Results, res)
 			writeResult(w, res)
 		}

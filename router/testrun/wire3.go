@@ -27,6 +27,7 @@ type wire3 struct {
 	nextID int
 	done   chan struct{}
 	once   sync.Once
+	synced chan struct{}
 }
 
 // dial3 connects c to namespace at base (http://host:port) with path and query; auth goes in
@@ -47,7 +48,7 @@ func dial3(c *client, base, path, namespace string, query url.Values, auth map[s
 	if err != nil {
 		return nil, fmt.Errorf("cannot open a protocol 3 connection to %s: %w", base, err)
 	}
-	w := &wire3{conn: conn, nsp: namespace, c: c, acks: map[int]func([]any){}, done: make(chan struct{})}
+	w := &wire3{conn: conn, nsp: namespace, c: c, acks: map[int]func([]any){}, done: make(chan struct{}), synced: make(chan struct{}, 1)}
 	_, open, err := conn.ReadMessage()
 	if err != nil || len(open) == 0 || open[0] != '0' {
 		conn.Close()
@@ -123,6 +124,13 @@ func (w *wire3) read(sid string) {
 			continue
 		}
 		typ, nsp, id, data := parsePacket3(s[1:])
+		if nsp == syncNamespace && (typ == '0' || typ == '4') {
+			select {
+			case w.synced <- struct{}{}:
+			default:
+			}
+			continue
+		}
 		if nsp != w.nsp {
 			continue
 		}
@@ -161,11 +169,15 @@ func (w *wire3) read(sid string) {
 		case '4':
 			var v any
 			_ = json.Unmarshal([]byte(data), &v)
-			// the server sends a protocol 3 client the refusal's data when it has some, else
-			// its message
-			if msg, ok := v.(string); ok {
-				w.c.refused(msg, nil, false)
-			} else {
+			// a refusal is its message, or {message, data?} (the engine's own refusals)
+			switch v := v.(type) {
+			case string:
+				w.c.refused(v, nil, false)
+			case map[string]any:
+				msg, _ := v["message"].(string)
+				data, hasData := v["data"]
+				w.c.refused(msg, data, hasData)
+			default:
 				w.c.refused("", v, true)
 			}
 		}
@@ -205,6 +217,20 @@ func (w *wire3) emit(event string, args []any, ack func([]any)) error {
 		id = strconv.Itoa(n)
 	}
 	return w.write("42" + w.prefix() + id + string(b))
+}
+
+func (w *wire3) sync(timeout time.Duration) error {
+	if err := w.write("40" + syncNamespace + ","); err != nil {
+		return err
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-w.synced:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("the server did not answer within %s after the connect", timeout)
+	}
 }
 
 func (w *wire3) close() {

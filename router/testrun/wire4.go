@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/zishang520/socket.io/clients/engine/v3/transports"
@@ -19,6 +20,8 @@ import (
 type wire4 struct {
 	m *cio.Manager
 	s *cio.Socket
+	// synced receives the answer to sync's request.
+	synced chan struct{}
 }
 
 // dial4 starts connecting c to namespace at base (http://host:port) with path, query and
@@ -68,15 +71,24 @@ func dial4(c *client, base, path, namespace string, query url.Values, auth map[s
 	}
 	// The client's connect_error loses a refusal's message when the refusal has no data, so
 	// refusals are read from the packet itself (this listener runs before the socket's).
+	synced := make(chan struct{}, 1)
 	m.On("packet", func(a ...any) {
-		if p, ok := firstPacket(a); ok && p.Type == parser.CONNECT_ERROR && p.Nsp == namespace {
+		p, ok := firstPacket(a)
+		if ok && p.Nsp == syncNamespace {
+			select {
+			case synced <- struct{}{}:
+			default:
+			}
+			return
+		}
+		if ok && p.Type == parser.CONNECT_ERROR && p.Nsp == namespace {
 			d, _ := p.Data.(map[string]any)
 			msg, _ := d["message"].(string)
 			data, hasData := d["data"]
 			c.refused(msg, plain(data), hasData)
 		}
 	})
-	w := &wire4{m: m, s: m.Socket(namespace, so)}
+	w := &wire4{m: m, s: m.Socket(namespace, so), synced: synced}
 	w.s.On("connect", func(...any) { c.connected(w.s.Id()) })
 	w.s.On("connect_error", func(a ...any) {
 		var ext *types.ExtendedError
@@ -111,6 +123,25 @@ func dial4(c *client, base, path, namespace string, query url.Values, auth map[s
 	})
 	w.s.Connect()
 	return w, nil
+}
+
+// sync writes the CONNECT packet to the engine itself: a second Socket on the manager would
+// unsubscribe the first one's listeners when it is destroyed (the client's event emitter
+// removes listeners by their code pointer, which all sockets' share).
+func (w *wire4) sync(timeout time.Duration) error {
+	e := w.m.Engine()
+	if e == nil {
+		return errors.New("the connection is closed")
+	}
+	e.Write(types.NewStringBufferString(strconv.Itoa(int(parser.CONNECT))+syncNamespace+","), nil, nil)
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-w.synced:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("the server did not answer within %s after the connect", timeout)
+	}
 }
 
 func firstPacket(a []any) (*parser.Packet, bool) {

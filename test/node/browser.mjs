@@ -283,6 +283,89 @@ SCRIPTS.nickname = async function nickname({ pages, opts, client, step }) {
   }
 };
 
+// What the backend chat page (examples/backend) shows, for failure messages and checks.
+function backendState(page) {
+  return page.evaluate(() => {
+    const list = document.getElementById("messages");
+    return {
+      status: document.getElementById("status")?.textContent ?? null,
+      room: document.getElementById("room")?.textContent ?? null,
+      history: list?.dataset.history ?? null,
+      messages: list ? Array.from(list.children, (li) => li.textContent) : null,
+      imgs: list ? list.querySelectorAll("img").length : null,
+      announcement: document.getElementById("announcement")?.textContent ?? null,
+      failed: document.getElementById("failed")?.hidden === false ? document.getElementById("failed").textContent : null,
+      xss: typeof window.__xss === "undefined" ? "undefined" : String(window.__xss),
+    };
+  });
+}
+
+// "backend" (examples/backend): messages stored by the backend reach both tabs, a reloaded tab
+// gets the history from the backend, markup stays text, and an announcement sent to the HTTP
+// API (opts.apiKey, as the README's curl line does) shows in both tabs.
+SCRIPTS.backend = async function backend({ pages, opts, client, step }) {
+  const [a, b] = pages;
+  const tabs = [["A", a], ["B", b]];
+  const open = async (page, nick) => {
+    const u = new URL(opts.url);
+    u.searchParams.set("nick", nick);
+    await page.goto(u.href, { waitUntil: "load", timeout: step });
+  };
+  const connected = () => document.getElementById("status")?.textContent === "connected" && document.getElementById("messages")?.dataset.history !== undefined;
+  await open(a, "ann");
+  await open(b, "bob");
+  for (const [tab, page] of tabs) {
+    await waitFor(page, tab, "connected", connected, undefined, step, backendState);
+    print({ check: "connected", tab, ok: true, ...(await backendState(page)) });
+  }
+  if (client.served < 1) throw new CheckError("client-from-server", `${CLIENT_PATH} was never loaded from the server`);
+  print({ check: "client-from-server", ok: true, served: client.served });
+
+  const hello = `hello from ann ${Date.now()}`;
+  await a.bringToFront();
+  await a.locator("#input").fill(hello);
+  await a.locator("#form button[type=submit]").click();
+  const shows = (text) => Array.from(document.querySelectorAll("#messages > li"), (li) => li.textContent).includes(text);
+  for (const [tab, page] of tabs) {
+    await waitFor(page, tab, "stored-and-received", shows, `ann: ${hello}`, step, backendState);
+    print({ check: "stored-and-received", tab, ok: true });
+  }
+
+  await b.bringToFront();
+  await b.locator("#input").fill(XSS);
+  await b.locator("#input").press("Enter");
+  for (const [tab, page] of tabs) {
+    await waitFor(page, tab, "markup-received", shows, `bob: ${XSS}`, step, backendState);
+  }
+
+  // B reloads: what it sees again comes from the backend's history.
+  await b.reload({ waitUntil: "load", timeout: step });
+  await waitFor(b, "B", "history", (want) => {
+    const items = Array.from(document.querySelectorAll("#messages > li"), (li) => li.textContent);
+    return document.getElementById("messages")?.dataset.history === "2" && JSON.stringify(items) === JSON.stringify(want);
+  }, [`ann: ${hello}`, `bob: ${XSS}`], step, backendState);
+  print({ check: "history", tab: "B", ok: true, ...(await backendState(b)) });
+
+  const text = `announced at ${Date.now()}`;
+  const resp = await fetch(new URL("/api/emit", opts.url), {
+    method: "POST",
+    headers: { Authorization: `Bearer ${opts.apiKey}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ namespace: "/chat", event: "announcement", data: text }),
+  });
+  if (resp.status !== 200) throw new CheckError("announced", `POST /api/emit answered ${resp.status}: ${await resp.text()}`);
+  print({ check: "announced", ok: true });
+  for (const [tab, page] of tabs) {
+    await waitFor(page, tab, "announcement", (t) => document.getElementById("announcement")?.textContent === t, text, step, backendState);
+    print({ check: "announcement", tab, ok: true });
+  }
+  await a.waitForTimeout(300); // markup turned into an element would have run its onerror by now
+  for (const [tab, page] of tabs) {
+    const s = await backendState(page);
+    if (s.imgs !== 0 || s.xss !== "undefined") throw new CheckError("no-xss", `tab ${tab}: ${JSON.stringify(s)}`, { tab });
+    print({ check: "no-xss", tab, ok: true });
+  }
+};
+
 async function main() {
   const opts = parseArg();
   const origin = new URL(opts.url).origin;
