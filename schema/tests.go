@@ -3,6 +3,7 @@ package schema
 import (
 	_ "embed"
 	"encoding/json"
+	"strings"
 
 	"github.com/ioroute/ioroute/config"
 	"github.com/ioroute/ioroute/config/testfile"
@@ -35,12 +36,14 @@ func GenerateTests() []byte {
 	props["env"] = withDoc(obj{"$ref": "#/$defs/env"}, testfile.TopFields, "env")
 	props["clients"] = withDoc(obj{"$ref": "#/$defs/clients"}, testfile.TopFields, "clients")
 	props["tests"] = withDoc(obj{"type": "array", "items": obj{"$ref": "#/$defs/test"}}, testfile.TopFields, "tests")
+	props["calls"] = withDoc(obj{"$ref": "#/$defs/calls"}, testfile.TopFields, "calls")
 
 	test := objectSchema(testfile.TestFields, "One test: clients and the steps they take, against a fresh server.")
 	tprops := test["properties"].(obj)
 	tprops["env"] = withDoc(obj{"$ref": "#/$defs/env"}, testfile.TestFields, "env")
 	tprops["clients"] = withDoc(obj{"$ref": "#/$defs/clients"}, testfile.TestFields, "clients")
 	tprops["steps"] = withDoc(obj{"type": "array", "items": obj{"$ref": "#/$defs/step"}}, testfile.TestFields, "steps")
+	tprops["calls"] = withDoc(obj{"$ref": "#/$defs/calls"}, testfile.TestFields, "calls")
 
 	client := objectSchema(testfile.ClientFields, "")
 	cprops := client["properties"].(obj)
@@ -72,6 +75,23 @@ func GenerateTests() []byte {
 		},
 		"clientNames": obj{"anyOf": []any{obj{"type": "string"}, obj{"type": "array", "items": obj{"type": "string"}}}},
 		"event":       eventSchema(),
+		"calls": obj{
+			"description":          "Stubs by `METHOD URL`: how each call is answered.",
+			"type":                 "object",
+			"propertyNames":        methodURL,
+			"additionalProperties": obj{"anyOf": []any{obj{"type": "null"}, stubSchema()}},
+		},
+		"request": obj{
+			"description": "A request: `METHOD URL`, or a mapping from `METHOD URL` to what it holds.",
+			"anyOf": []any{
+				obj{"type": "string", "pattern": methodURL["pattern"]},
+				obj{
+					"type":                 "object",
+					"propertyNames":        methodURL,
+					"additionalProperties": obj{"anyOf": []any{obj{"type": "null"}, objectSchema(testfile.CalledFields, "")}},
+				},
+			},
+		},
 	}
 	b, err := json.MarshalIndent(root, "", "  ")
 	if err != nil {
@@ -104,12 +124,24 @@ func stepSchema(k testfile.StepKind) obj {
 		}}
 	case "printed":
 		return obj{"type": []any{"string", "number", "boolean", "object", "array"}}
+	case "called":
+		return obj{"anyOf": []any{obj{"$ref": "#/$defs/request"}, obj{"type": "array", "items": obj{"$ref": "#/$defs/request"}}}}
 	case "rooms":
 		return obj{"type": "object", "additionalProperties": obj{
 			"anyOf": []any{obj{"type": "string"}, obj{"type": "array", "items": obj{"type": "string"}}},
 		}}
 	}
 	panic("schema: no schema for step kind " + k.Name)
+}
+
+// methodURL is the schema of a stub's or a called step's `METHOD URL`.
+var methodURL = obj{"pattern": "^(" + strings.Join(testfile.Methods, "|") + ") +[^ ]"}
+
+func stubSchema() obj {
+	s := objectSchema(testfile.StubFields, "How a call is answered.")
+	status := s["properties"].(obj)["status"].(obj)
+	status["minimum"], status["maximum"] = 100, 599
+	return s
 }
 
 func eventSchema() obj {

@@ -41,6 +41,21 @@ func writeTests(b *strings.Builder) {
 	w("A client written as a string is its namespace (`ann: /chat`). Otherwise:\n\n")
 	writeTable(b, testfile.ClientFields, "Key", false, true, false, true)
 
+	w("\n### Calls to a backend\n\n")
+	w("In a test, a config's `call` steps never reach the network: they are answered by the stubs the test file lists under `calls`, ")
+	w("for every test of the file or in one test, each a `METHOD URL` and the answer:\n\n")
+	w("```yaml\n%s```\n\n", testfile.CallsExample)
+	w("- A request is answered by the first stub with its method whose URL matches the request's as it is sent, query and escapes ")
+	w("included (`/rooms/a%%20b/messages`); a `*` stands for any text. A test's own stubs come before the file's, and replace one of the ")
+	w("same `METHOD URL`.\n")
+	w("- A call that no stub answers fails, with a message naming it (so `on_error` runs, or the server log shows it), and a failed ")
+	w("test lists such calls.\n")
+	w("- A stub's reply is read as a backend's: the call's `timeout`, `server.limits.call_body_bytes` and the decoding of JSON apply. ")
+	w("A `delay` is waited out in real time (no fake clock), at most %s, and ends with the test.\n", testfile.MaxDelay)
+	w("- A stub may hold `${{ env.NAME }}` (in its URL too), but no socket id: the stubs are in place before any client connects.\n")
+	w("- The `called` step checks the requests the config made.\n\n")
+	writeTable(b, testfile.StubFields, "Key", false, true, false, false)
+
 	w("\n### Steps\n\n")
 	w("A step is a mapping with one of the keys below and, optionally, `timeout`: %s\n\n", testfile.StepFields[0].Doc)
 	for _, k := range testfile.StepKinds {

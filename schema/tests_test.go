@@ -90,6 +90,9 @@ func TestTestsSchemaRejects(t *testing.T) {
 		{"bad protocol", "tests:\n  - name: x\n    clients: { a: { protocol: 2 } }\n    steps: []\n", "protocol"},
 		{"expect word", "tests:\n  - name: x\n    steps:\n      - expect: { a: nothin }\n", "expect"},
 		{"emit field", "tests:\n  - name: x\n    steps:\n      - emit: { client: a, event: e, dta: 1 }\n", "dta"},
+		{"stub without a method", "calls:\n  http://s.test/x: { status: 201 }\ntests: []\n", "http://s.test/x"},
+		{"stub field", "calls:\n  GET http://s.test/x: { stauts: 201 }\ntests: []\n", "stauts"},
+		{"called without a method", "tests:\n  - name: x\n    steps:\n      - called: http://s.test/x\n", "called"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := validateTests(t, s, "x.test.yaml", []byte(tc.src))

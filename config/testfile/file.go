@@ -27,7 +27,10 @@ type Test struct {
 	// Order lists the client names in the order they were declared.
 	Order   []string
 	Timeout time.Duration
-	Steps   []*Step
+	// Calls answer the config's call steps: the test's own stubs, then the file's it does not
+	// replace; the first that matches a request answers it.
+	Calls []*Stub
+	Steps []*Step
 }
 
 // Client is one named client of a test.
@@ -75,6 +78,8 @@ type Step struct {
 	Printed []*Value
 	// Rooms are a rooms step's expectations, one per client, in file order.
 	Rooms []*ClientRooms
+	// Called are a called step's requests, in order.
+	Called []*CallCheck
 }
 
 // WantsAck reports whether an emit step asks for an acknowledgement.
@@ -104,4 +109,33 @@ type ClientRooms struct {
 	Client string
 	Pos    config.Pos
 	Rooms  []*Value
+}
+
+// Stub answers the calls whose method and URL match it, in place of a backend.
+type Stub struct {
+	// Key is the stub's `METHOD URL`, as written.
+	Key    string
+	Pos    config.Pos
+	Method string
+	// URL is the pattern a request's URL must match, `*` standing for any text; it may hold
+	// `${{ env.NAME }}`.
+	URL     *Value
+	Status  int
+	Headers *Value
+	Body    *Value
+	Delay   time.Duration
+	// Fail, when not empty, is the error the call fails with instead of a reply.
+	Fail string
+}
+
+// CallCheck is one request a called step expects.
+type CallCheck struct {
+	// Key is the request's `METHOD URL`, as written.
+	Key      string
+	Pos      config.Pos
+	Method   string
+	URL      *Value
+	Body     *Value
+	Contains *Value
+	Headers  *Value
 }

@@ -45,12 +45,13 @@ func Parse(name string, src []byte) (*File, error) {
 	}
 	env := p.env(top["env"])
 	clients, order := p.clients(top["clients"])
+	stubs := p.stubs(top["calls"])
 	if n := top["tests"]; n != nil {
 		if n.Kind != config.ListNode {
 			p.errs.Add(n.Pos, n.Path, "expected a list of tests (each starting with \"- name: ...\"), got %s", n.Describe())
 		} else {
 			for _, it := range n.Items {
-				if t := p.test(it, env, clients, order); t != nil {
+				if t := p.test(it, env, clients, order, stubs); t != nil {
 					f.Tests = append(f.Tests, t)
 				}
 			}
@@ -234,8 +235,8 @@ func (p *parser) jwt(n *config.Node) *JWT {
 	return j
 }
 
-// test reads one test; env, clients and order are the file's.
-func (p *parser) test(n *config.Node, fileEnv map[string]string, fileClients map[string]*Client, fileOrder []string) *Test {
+// test reads one test; env, clients, order and stubs are the file's.
+func (p *parser) test(n *config.Node, fileEnv map[string]string, fileClients map[string]*Client, fileOrder []string, fileStubs []*Stub) *Test {
 	fs := p.fields(n, TestFields)
 	t := &Test{Pos: n.Pos, Timeout: DefaultTimeout, Env: maps.Clone(fileEnv), Clients: maps.Clone(fileClients), Order: append([]string(nil), fileOrder...)}
 	if v := fs["name"]; v != nil {
@@ -262,6 +263,10 @@ func (p *parser) test(n *config.Node, fileEnv map[string]string, fileClients map
 		if c.JWT != nil {
 			checkValue(c.JWT.Secret.Node, t.Clients, t.Env, &p.errs)
 		}
+	}
+	t.Calls = mergeStubs(p.stubs(fs["calls"]), fileStubs)
+	for _, s := range t.Calls {
+		checkStub(s, t.Env, &p.errs)
 	}
 	steps := fs["steps"]
 	if steps == nil {

@@ -20,7 +20,7 @@ tests:
     steps:
       - connect: ann
       - emitt: { client: ann, event: hi }
-`, []string{`x.test.yaml:7:9: tests[0].steps[1].emitt: unknown step kind "emitt"; did you mean "emit"?; a step is one of connect, refused, emit, expect, printed, rooms, disconnect`}},
+`, []string{`x.test.yaml:7:9: tests[0].steps[1].emitt: unknown step kind "emitt"; did you mean "emit"?; a step is one of connect, refused, emit, expect, printed, called, rooms, disconnect`}},
 		{"unknown client in a step", `
 tests:
   - name: t
@@ -177,9 +177,11 @@ func TestDefaultConfig(t *testing.T) {
 	}
 }
 
-// TestExampleParses keeps the reference's example test file valid.
+// TestExampleParses keeps the reference's example test files valid.
 func TestExampleParses(t *testing.T) {
-	if _, err := Parse("chat.test.yaml", []byte(Example)); err != nil {
-		t.Fatal(err)
+	for _, src := range []string{Example, CallsExample} {
+		if _, err := Parse("chat.test.yaml", []byte(src)); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -188,3 +188,20 @@ tests:
           ann: { event: new-message, data: hello }
           bob: { event: new-message, data: hello }
 `
+
+// CallsExample is a test file with stubs, shown by the reference.
+const CallsExample = `env: { BACKEND_URL: http://store.test }
+calls:
+  GET http://store.test/rooms/lobby/messages: { body: [{ from: bob, text: hi }] }
+  POST http://store.test/rooms/*/messages: { status: 201, body: { id: 7, text: hello } }
+tests:
+  - name: a store that cannot be reached
+    clients: { ann: /chat }
+    calls:
+      POST http://store.test/rooms/*/messages: { fail: connection refused }
+    steps:
+      - connect: ann
+      - emit: { client: ann, event: message, data: hello }
+      - expect: { ann: { event: failed } }
+      - called: POST http://store.test/rooms/lobby/messages
+`

@@ -70,6 +70,8 @@ func (sp *stepParser) step(n *config.Node) *Step {
 		sp.expect(s, body)
 	case "printed":
 		sp.printed(s, body)
+	case "called":
+		sp.called(s, body)
 	case "rooms":
 		sp.rooms(s, body)
 	}

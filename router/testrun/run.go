@@ -9,14 +9,16 @@
 // no Go client speaks it. Loopback rather than an in-process transport, because then a test
 // exercises exactly what a browser would: the handshake, the namespace guard, auth, the
 // engine's encoding and acknowledgements, with no second dispatch path to keep honest; it
-// costs a few milliseconds per client.
+// costs a few milliseconds per client. The config's call steps are the exception: they go to
+// the test's stubs (backend.go), so that no test depends on the network or a running backend.
 //
 // Time is real: steps wait up to their timeout for what they expect, and a config's own
 // timeouts run on the wall clock. A fake clock would have to reach every place the server
 // reads time: an on_ack's timer (router/conn.go), the event rates (router/arrival.go,
 // router/dispatch.go), token expiry and now() (internal/tmpl), and the engine's ping timers,
 // which github.com/zishang520/socket.io gives no way to replace. Token expiry is tested by
-// signing expired tokens instead (testfile.JWT.Expired).
+// signing expired tokens instead (testfile.JWT.Expired), and a stub's delay is waited out (at
+// most testfile.MaxDelay, and no longer than its test).
 package testrun
 
 import (
@@ -72,6 +74,8 @@ type run struct {
 	clients map[string]*client
 	printed *lines
 	log     *syncBuffer
+	// backend answers the config's calls from the test's stubs and records them.
+	backend *stubBackend
 	// ran says which config handler the last step that sent something to the server ran,
 	// for failures.
 	ran string
@@ -103,8 +107,11 @@ func (ru *run) start() *failure {
 		return failAt(ru.test.Pos, err.Error(), "the config does not load with this test's env")
 	}
 	ru.table = t
+	if ru.backend, err = newStubBackend(ru.test.Calls, ru.test.Env); err != nil {
+		return failAt(ru.test.Pos, "", "%v", err)
+	}
 	logger := slog.New(slog.NewTextHandler(ru.log, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	opts := router.Options{Listen: "127.0.0.1:0", Logger: logger, Stdout: ru.printed}
+	opts := router.Options{Listen: "127.0.0.1:0", Logger: logger, Stdout: ru.printed, CallTransport: ru.backend}
 	if ru.file.Test.Redis {
 		// where Redis is belongs to the machine the tests run on, as for `ioroute run`
 		opts.RedisURL = ru.test.Env[redisURLEnv]
@@ -130,6 +137,9 @@ func (ru *run) stop() {
 			c.wire.close()
 		}
 	}
+	if ru.backend != nil {
+		ru.backend.close()
+	}
 	if ru.router != nil {
 		_ = ru.router.Close()
 	}
@@ -145,6 +155,14 @@ func (ru *run) explain(f *failure) string {
 	}
 	if ru.ran != "" {
 		fmt.Fprintf(&b, "  handler that ran: %s\n", ru.ran)
+	}
+	if ru.backend != nil {
+		if calls := ru.backend.unanswered(); len(calls) > 0 {
+			b.WriteString("  calls no stub answered (add them under `calls`):\n")
+			for _, c := range calls {
+				b.WriteString("    " + c + "\n")
+			}
+		}
 	}
 	if warnings := ru.log.warnings(); len(warnings) > 0 {
 		b.WriteString("  server log:\n")
@@ -179,6 +197,8 @@ func (ru *run) step(s *testfile.Step) *failure {
 		return ru.expect(s)
 	case "printed":
 		return ru.expectPrinted(s)
+	case "called":
+		return ru.called(s)
 	case "rooms":
 		return ru.rooms(s)
 	case "disconnect":
