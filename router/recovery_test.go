@@ -1,0 +1,163 @@
+package router_test
+
+import (
+	"reflect"
+	"testing"
+)
+
+// recoveryConfig: a socket joins room r and names itself; say broadcasts to r; whoami answers
+// with what the socket is now. The connect handler refuses auth.deny unless the socket was
+// recovered (skip_connect), and greets only new sockets.
+const recoveryConfig = `
+version: 1
+server:
+  recovery: { max_disconnection: 30s }
+namespaces:
+  /chat:
+    on:
+      connect:
+        - reject: denied
+          when: auth.deny == true
+        - emit: { event: welcome, data: "${{ socket.id }}" }
+          when: "!socket.recovered"
+        - print: "connect recovered=${{ socket.recovered }}"
+      join:
+        - join_room: r
+        - set: { name: "${{ data }}" }
+        - ack: joined
+      say:
+        - emit: { event: msg, to: r, data: "${{ data }}" }
+      whoami:
+        - ack: { data: { id: "${{ socket.id }}", rooms: "${{ socket.rooms }}", data: "${{ socket.data }}", recovered: "${{ socket.recovered }}" } }
+      disconnect:
+        - print: "gone ${{ reason }}"
+`
+
+// sayThree broadcasts m1, m2, m3 to room r from a second client.
+func sayThree(t *testing.T, url string) {
+	t.Helper()
+	mustConnect(t, "sender", runNode(t, "sender", nodeScript(url, 4,
+		step{"wait": "connect"},
+		step{"emit": "say", "args": []any{"m1"}},
+		step{"emit": "say", "args": []any{"m2"}},
+		step{"emit": "say", "args": []any{"m3"}},
+		step{"emit": "whoami", "ack": true}, // the three were handled before this answer
+	)))
+}
+
+func TestRecoveryNodeClient(t *testing.T) {
+	s := startRouter(t, recoveryConfig)
+	url := s.url + "/chat"
+	a := startNode(t, "a", nodeScript(url, 4,
+		step{"wait": "connect"},
+		step{"emit": "join", "args": []any{"ana"}, "ack": true},
+		step{"emit": "whoami", "ack": true},
+		step{"cut": true},
+		step{"sleep": 3000},
+		step{"connect": true},
+		step{"wait": "connect"},
+		step{"expect": "msg", "count": 3},
+		step{"emit": "whoami", "ack": true},
+		step{"sleep": 300},
+	))
+	s.out.WaitFor(t, "gone transport close")
+	sayThree(t, url)
+	msgs := a.Wait(t)
+
+	var connects []nodeMsg
+	var acks [][]any
+	for _, m := range msgs {
+		switch m.Type {
+		case "connect":
+			connects = append(connects, m)
+		case "ack":
+			if len(m.Args) > 0 {
+				acks = append(acks, m.Args)
+			}
+		}
+	}
+	if len(connects) != 2 || connects[0].Recovered || !connects[1].Recovered || connects[0].ID != connects[1].ID {
+		t.Fatalf("want a new socket, then the same id recovered; printed %s", rawLines(msgs))
+	}
+	if got := eventsOf(msgs, "welcome"); len(got) != 1 {
+		t.Fatalf("welcome %d times, want once (not when recovered); printed %s", len(got), rawLines(msgs))
+	}
+	var texts []any
+	for _, args := range eventsOf(msgs, "msg") {
+		if len(args) != 2 {
+			t.Fatalf("msg args %v: want the text and an offset; printed %s", args, rawLines(msgs))
+		}
+		texts = append(texts, args[0])
+	}
+	if !reflect.DeepEqual(texts, []any{"m1", "m2", "m3"}) {
+		t.Fatalf("msg texts %v, want m1 m2 m3 once each in order; printed %s", texts, rawLines(msgs))
+	}
+	if len(acks) != 3 {
+		t.Fatalf("want 3 acks; printed %s", rawLines(msgs))
+	}
+	before, after := acks[1][0].(map[string]any), acks[2][0].(map[string]any)
+	if before["id"] != after["id"] || !reflect.DeepEqual(before["rooms"], after["rooms"]) || !reflect.DeepEqual(before["data"], after["data"]) {
+		t.Fatalf("before the cut %v, after the recovery %v: want the same id, rooms and data", before, after)
+	}
+	if after["recovered"] != true || !reflect.DeepEqual(after["data"], map[string]any{"name": "ana"}) {
+		t.Fatalf("after the recovery %v: want recovered and data {name: ana}", after)
+	}
+	s.out.WaitFor(t, "connect recovered=true")
+}
+
+// TestRecoveryForgedPid: a pid nobody was given, or given to another client, or used once
+// already, gets a fresh socket.
+func TestRecoveryForgedPid(t *testing.T) {
+	s := startRouter(t, recoveryConfig)
+	url := s.url + "/chat"
+	for _, auth := range []map[string]any{
+		{"pid": "forged", "offset": "1"},
+		{"pid": 42, "offset": []any{"x"}},
+		{"pid": "", "offset": ""},
+	} {
+		script := nodeScript(url, 4, step{"wait": "connect"}, step{"emit": "whoami", "ack": true})
+		script["auth"] = auth
+		msgs := runNode(t, "forger", script)
+		mustConnect(t, "forger", msgs)
+		for _, m := range msgs {
+			if m.Type == "connect" && m.Recovered {
+				t.Fatalf("auth %v: recovered; printed %s", auth, rawLines(msgs))
+			}
+		}
+		if len(eventsOf(msgs, "welcome")) != 1 {
+			t.Fatalf("auth %v: want a welcome as a new socket; printed %s", auth, rawLines(msgs))
+		}
+	}
+}
+
+// TestRecoveryRejectStillApplies: a client refused by reject is refused whatever its auth
+// (the guard runs for every socket; skip_connect applies to recovered sockets only).
+func TestRecoveryRejectStillApplies(t *testing.T) {
+	s := startRouter(t, recoveryConfig)
+	script := nodeScript(s.url+"/chat", 4, step{"wait": "connect"})
+	script["auth"] = map[string]any{"deny": true, "pid": "x", "offset": "1"}
+	msgs := runNode(t, "denied", script)
+	if len(msgs) != 1 || msgs[0].Type != "connect_error" || msgs[0].Message == nil || *msgs[0].Message != "denied" {
+		t.Fatalf("want connect_error denied; printed %s", rawLines(msgs))
+	}
+}
+
+// TestRecoveryV2Client: socket.io-client 2 gets events without offsets and works as before.
+func TestRecoveryV2Client(t *testing.T) {
+	s := startRouter(t, recoveryConfig)
+	url := s.url + "/chat"
+	v2 := startNode(t, "v2", nodeScript(url, 2,
+		step{"wait": "connect"},
+		step{"emit": "join", "args": []any{"old"}, "ack": true},
+		step{"emit": "say", "args": []any{"hi"}},
+		step{"expect": "msg"},
+	))
+	msgs := v2.Wait(t)
+	mustConnect(t, "v2", msgs)
+	if got := eventsOf(msgs, "msg"); !reflect.DeepEqual(got, [][]any{{"hi"}}) {
+		t.Fatalf("v2 msg = %v, want [[hi]] (no offset); printed %s", got, rawLines(msgs))
+	}
+	if got := eventsOf(msgs, "welcome"); len(got) != 1 || len(got[0]) != 1 {
+		t.Fatalf("v2 welcome = %v, want one argument; printed %s", got, rawLines(msgs))
+	}
+}
