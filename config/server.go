@@ -98,7 +98,7 @@ var LimitFields = []Field{
 	{Name: "calls_in_flight", Type: Int, Default: 256, Doc: "call steps that may wait for their backends at once, on this node; a call past it fails at once (its on_error runs) " +
 		"instead of queueing, so a slow backend cannot pile up work without bound."},
 	{Name: "recovery_bytes", Type: Int, Default: 64 << 20, Doc: "Bytes of packets kept for connection state recovery (server.recovery), all namespaces together; past them the oldest are dropped, with a log line, " +
-		"and a client that missed a dropped packet reconnects as a new socket. Read at start."},
+		"and a client that missed a dropped packet reconnects as a new socket."},
 	{Name: "call_body_bytes", Type: Int, Default: 1 << 20, Doc: "Size of one backend reply to a call step; a larger reply fails the step. Replies are held in memory while the handler runs."},
 }
 

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
@@ -46,6 +47,8 @@ func EnableRecovery(opts *sio.ServerOptions, r Recovery) {
 // catch-up with the broadcasts around it (none missed, none twice).
 type recoveryStore struct {
 	cfg Recovery
+	// maxBytes is cfg.MaxBytes, changed by SetRecoveryBytes (a reload).
+	maxBytes atomic.Int64
 
 	mu sync.Mutex
 	// seq is the offset of the newest packet stored (offsets are seq in base 36);
@@ -91,7 +94,18 @@ type pendingKey struct {
 }
 
 func newRecoveryStore(r Recovery) *recoveryStore {
-	return &recoveryStore{cfg: r, sessions: map[sio.PrivateSessionId]*keptSession{}, pending: map[pendingKey]*keptSession{}}
+	st := &recoveryStore{cfg: r, sessions: map[sio.PrivateSessionId]*keptSession{}, pending: map[pendingKey]*keptSession{}}
+	st.maxBytes.Store(int64(r.MaxBytes))
+	return st
+}
+
+// SetRecoveryBytes changes the cap on the packets kept for recovery of ns's server (the
+// store is shared by its namespaces); the next packet stored trims to it. It does nothing
+// when recovery is off.
+func SetRecoveryBytes(ns sio.Namespace, n int) {
+	if a, ok := ns.Adapter().(*broadcastAdapter); ok && a.rec != nil && n > 0 {
+		a.rec.maxBytes.Store(int64(n))
+	}
 }
 
 // storable tells whether a packet is stored and gets an offset, as Node's
@@ -151,7 +165,8 @@ func (st *recoveryStore) add(p storedPacket, now time.Time) {
 	st.packets = append(st.packets, p)
 	st.bytes += p.size
 	dropped := 0
-	for st.bytes > st.cfg.MaxBytes && st.head < len(st.packets) {
+	limit := int(st.maxBytes.Load())
+	for st.bytes > limit && st.head < len(st.packets) {
 		st.dropOldest()
 		dropped++
 	}
@@ -161,7 +176,7 @@ func (st *recoveryStore) add(p storedPacket, now time.Time) {
 	st.dropsUnlogged += dropped
 	if now.Sub(st.lastDropLog) >= 10*time.Second {
 		st.cfg.Log.Warn("recovery: packets dropped to stay within server.limits.recovery_bytes; clients that missed them reconnect as new sockets",
-			"dropped", st.dropsUnlogged, "limit_bytes", st.cfg.MaxBytes)
+			"dropped", st.dropsUnlogged, "limit_bytes", limit)
 		st.dropsUnlogged, st.lastDropLog = 0, now
 	}
 }
