@@ -2,12 +2,14 @@ package router_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
 // recoveryConfig: a socket joins room r and names itself; say broadcasts to r; whoami answers
-// with what the socket is now. The connect handler refuses auth.deny unless the socket was
-// recovered (skip_connect), and greets only new sockets.
+// with what the socket is now. The connect handler refuses auth.deny, and a second socket
+// unless it is a helper (which skip_connect skips for a recovered socket), and greets only new
+// sockets.
 const recoveryConfig = `
 version: 1
 server:
@@ -18,9 +20,11 @@ namespaces:
       connect:
         - reject: denied
           when: auth.deny == true
+        - reject: full
+          when: len(sockets()) > 1 && auth.role != "helper"
         - emit: { event: welcome, data: "${{ socket.id }}" }
           when: "!socket.recovered"
-        - print: "connect recovered=${{ socket.recovered }}"
+        - print: "connect sockets=${{ len(sockets()) }} recovered=${{ socket.recovered }}"
       join:
         - join_room: r
         - set: { name: "${{ data }}" }
@@ -33,36 +37,51 @@ namespaces:
         - print: "gone ${{ reason }}"
 `
 
-// sayThree broadcasts m1, m2, m3 to room r from a second client.
-func sayThree(t *testing.T, url string) {
+// startHelper broadcasts m1, m2, m3 to room r from a second client, which then stays
+// connected for stay milliseconds.
+func startHelper(t *testing.T, url string, stay int) *nodeProc {
 	t.Helper()
-	mustConnect(t, "sender", runNode(t, "sender", nodeScript(url, 4,
+	script := nodeScript(url, 4,
 		step{"wait": "connect"},
 		step{"emit": "say", "args": []any{"m1"}},
 		step{"emit": "say", "args": []any{"m2"}},
 		step{"emit": "say", "args": []any{"m3"}},
 		step{"emit": "whoami", "ack": true}, // the three were handled before this answer
-	)))
+		step{"sleep": stay},
+	)
+	script["auth"] = map[string]any{"role": "helper"}
+	return startNode(t, "helper", script)
+}
+
+// cutAndReconnect is client a's script: connect, join r as ana, lose the transport, come
+// back after 3 s.
+func cutAndReconnect(after ...map[string]any) []map[string]any {
+	return append([]map[string]any{
+		{"wait": "connect"},
+		{"emit": "join", "args": []any{"ana"}, "ack": true},
+		{"emit": "whoami", "ack": true},
+		{"cut": true},
+		{"sleep": 3000},
+		{"connect": true},
+		{"wait": "connect"},
+	}, after...)
 }
 
 func TestRecoveryNodeClient(t *testing.T) {
 	s := startRouter(t, recoveryConfig)
 	url := s.url + "/chat"
-	a := startNode(t, "a", nodeScript(url, 4,
-		step{"wait": "connect"},
-		step{"emit": "join", "args": []any{"ana"}, "ack": true},
-		step{"emit": "whoami", "ack": true},
-		step{"cut": true},
-		step{"sleep": 3000},
-		step{"connect": true},
-		step{"wait": "connect"},
+	a := startNode(t, "a", nodeScript(url, 4, cutAndReconnect(
 		step{"expect": "msg", "count": 3},
 		step{"emit": "whoami", "ack": true},
+		step{"emit": "say", "args": []any{"m4"}}, // a live broadcast after the catch-up
+		step{"expect": "msg", "count": 4},
 		step{"sleep": 300},
-	))
+	)...))
 	s.out.WaitFor(t, "gone transport close")
-	sayThree(t, url)
+	helper := startHelper(t, url, 4000)
+	s.out.WaitFor(t, "connect sockets=1 recovered=false") // the helper
 	msgs := a.Wait(t)
+	mustConnect(t, "helper", helper.Wait(t))
 
 	var connects []nodeMsg
 	var acks [][]any
@@ -89,8 +108,8 @@ func TestRecoveryNodeClient(t *testing.T) {
 		}
 		texts = append(texts, args[0])
 	}
-	if !reflect.DeepEqual(texts, []any{"m1", "m2", "m3"}) {
-		t.Fatalf("msg texts %v, want m1 m2 m3 once each in order; printed %s", texts, rawLines(msgs))
+	if !reflect.DeepEqual(texts, []any{"m1", "m2", "m3", "m4"}) {
+		t.Fatalf("msg texts %v, want m1 m2 m3 (missed) and m4 (live) once each in order; printed %s", texts, rawLines(msgs))
 	}
 	if len(acks) != 3 {
 		t.Fatalf("want 3 acks; printed %s", rawLines(msgs))
@@ -102,7 +121,24 @@ func TestRecoveryNodeClient(t *testing.T) {
 	if after["recovered"] != true || !reflect.DeepEqual(after["data"], map[string]any{"name": "ana"}) {
 		t.Fatalf("after the recovery %v: want recovered and data {name: ana}", after)
 	}
-	s.out.WaitFor(t, "connect recovered=true")
+	// the helper was connected: the "full" reject would have refused a, and skip_connect skipped it
+	s.out.WaitFor(t, "connect sockets=2 recovered=true")
+}
+
+// TestRecoveryRejectsWithoutSkipConnect: with skip_connect false a recovered socket's connect
+// handler runs its reject steps as for any socket.
+func TestRecoveryRejectsWithoutSkipConnect(t *testing.T) {
+	s := startRouter(t, strings.Replace(recoveryConfig, "max_disconnection: 30s", "max_disconnection: 30s, skip_connect: false", 1))
+	url := s.url + "/chat"
+	a := startNode(t, "a", nodeScript(url, 4, cutAndReconnect()...))
+	s.out.WaitFor(t, "gone transport close")
+	helper := startHelper(t, url, 4000)
+	msgs := a.Wait(t)
+	mustConnect(t, "helper", helper.Wait(t))
+	last := msgs[len(msgs)-1]
+	if last.Type != "connect_error" || last.Message == nil || *last.Message != "full" {
+		t.Fatalf("want the reconnection refused with \"full\"; printed %s", rawLines(msgs))
+	}
 }
 
 // TestRecoveryForgedPid: a pid nobody was given, or given to another client, or used once
