@@ -68,15 +68,24 @@ func cutAndReconnect(after ...map[string]any) []map[string]any {
 }
 
 func TestRecoveryNodeClient(t *testing.T) {
+	t.Run("polling first", func(t *testing.T) { testRecoveryNodeClient(t, nil) })
+	t.Run("websocket", func(t *testing.T) { testRecoveryNodeClient(t, []string{"websocket"}) })
+}
+
+func testRecoveryNodeClient(t *testing.T, transports []string) {
 	s := startRouter(t, recoveryConfig)
 	url := s.url + "/chat"
-	a := startNode(t, "a", nodeScript(url, 4, cutAndReconnect(
+	script := nodeScript(url, 4, cutAndReconnect(
 		step{"expect": "msg", "count": 3},
 		step{"emit": "whoami", "ack": true},
 		step{"emit": "say", "args": []any{"m4"}}, // a live broadcast after the catch-up
 		step{"expect": "msg", "count": 4},
 		step{"sleep": 300},
-	)...))
+	)...)
+	if transports != nil {
+		script["transports"] = transports
+	}
+	a := startNode(t, "a", script)
 	s.out.WaitFor(t, "gone transport close")
 	helper := startHelper(t, url, 4000)
 	s.out.WaitFor(t, "connect sockets=1 recovered=false") // the helper

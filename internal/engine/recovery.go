@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -68,13 +69,15 @@ type recoveryStore struct {
 }
 
 type storedPacket struct {
-	seq     uint64
-	at      time.Time
-	nsp     string
-	rooms   []sio.Room
-	except  []sio.Room
+	seq    uint64
+	at     time.Time
+	nsp    string
+	rooms  []sio.Room
+	except []sio.Room
+	// text is the packet encoded as one text payload (a copy of its own, so a kept packet
+	// holds no more than its bytes); encoded is kept instead when it has binary attachments.
+	text    []byte
 	encoded []types.BufferInterface
-	text    []byte // encoded as one text payload; nil with binary attachments
 	size    int
 }
 
@@ -228,12 +231,19 @@ func (a *broadcastAdapter) broadcastStored(packet *parser.Packet, opts *sio.Broa
 	withOffset[len(args)] = strconv.FormatUint(st.seq, 36)
 	packet.Data = withOffset
 	encoded := a.Nsp().Server().Encoder().Encode(packet)
-	p := storedPacket{seq: st.seq, at: now, nsp: nsp, encoded: encoded, text: textOf(encoded)}
+	live := storedPacket{text: textOf(encoded), encoded: encoded} // what is sent now
+	p := storedPacket{seq: st.seq, at: now, nsp: nsp}
+	if live.text != nil {
+		p.text = bytes.Clone(live.text)
+		p.size = len(p.text)
+	} else {
+		p.encoded = encoded
+		for _, b := range encoded {
+			p.size += b.Len()
+		}
+	}
 	if opts != nil {
 		p.rooms, p.except = roomList(opts.Rooms), roomList(opts.Except)
-	}
-	for _, b := range encoded {
-		p.size += b.Len()
 	}
 	p.size += 64 + 16*(len(p.rooms)+len(p.except))
 	st.add(p, now)
@@ -266,12 +276,12 @@ func (a *broadcastAdapter) broadcastStored(packet *parser.Packet, opts *sio.Broa
 			s.Client().WriteToEngine(old, &writeOpts)
 			continue
 		}
-		if writeStored(s, &p, &writeOpts) {
+		if writeStored(s, &live, &writeOpts) {
 			queued++
 		}
 	}
 	if queued > 0 {
-		a.observeDelivered(packet, queued, len(p.text))
+		a.observeDelivered(packet, queued, len(live.text))
 	}
 }
 
@@ -293,7 +303,11 @@ func writeStored(s *sio.Socket, p *storedPacket, opts *sio.WriteOptions) bool {
 			return true
 		}
 	}
-	s.Client().WriteToEngine(p.encoded, opts)
+	encoded := p.encoded
+	if encoded == nil {
+		encoded = []types.BufferInterface{types.NewStringBuffer(p.text)}
+	}
+	s.Client().WriteToEngine(encoded, opts)
 	return false
 }
 
