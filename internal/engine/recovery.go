@@ -55,8 +55,7 @@ type recoveryStore struct {
 	// seq is the offset of the newest packet stored (offsets are seq in base 36);
 	// dropped the newest offset dropped from packets (0: none).
 	seq, dropped uint64
-	packets      []storedPacket // oldest first, from head
-	head         int
+	packets      packetLog
 	bytes        int
 	sessions     map[sio.PrivateSessionId]*keptSession
 	// pending are the recovered sockets not yet caught up, by namespace and id: broadcasts
@@ -79,6 +78,56 @@ type storedPacket struct {
 	text    []byte
 	encoded []types.BufferInterface
 	size    int
+}
+
+// packetLog is a queue of stored packets in blocks of a fixed size, so that keeping many
+// packets never copies them to grow, and dropping the oldest frees their block.
+type packetLog struct {
+	blocks [][]storedPacket
+	head   int // index of the oldest packet in blocks[0]
+	n      int
+}
+
+const packetBlock = 256
+
+func (l *packetLog) push(p storedPacket) {
+	if len(l.blocks) == 0 || len(l.blocks[len(l.blocks)-1]) == packetBlock {
+		l.blocks = append(l.blocks, make([]storedPacket, 0, packetBlock))
+	}
+	last := len(l.blocks) - 1
+	l.blocks[last] = append(l.blocks[last], p)
+	l.n++
+}
+
+// front is the oldest packet; the log must not be empty.
+func (l *packetLog) front() *storedPacket { return &l.blocks[0][l.head] }
+
+// popFront drops the oldest packet; the log must not be empty.
+func (l *packetLog) popFront() {
+	l.blocks[0][l.head] = storedPacket{}
+	l.head++
+	l.n--
+	if l.head == len(l.blocks[0]) && (l.head == packetBlock || l.n == 0) {
+		l.blocks[0] = nil
+		l.blocks = l.blocks[1:]
+		l.head = 0
+		if len(l.blocks) == 0 {
+			l.blocks = nil
+		}
+	}
+}
+
+// each calls fn with every packet, oldest first.
+func (l *packetLog) each(fn func(*storedPacket)) {
+	for i, b := range l.blocks {
+		start := 0
+		if i == 0 {
+			start = l.head
+		}
+		for j := start; j < len(b); j++ {
+			fn(&b[j])
+		}
+	}
 }
 
 type keptSession struct {
@@ -127,7 +176,7 @@ func storable(packet *parser.Packet, opts *sio.BroadcastOptions) bool {
 // Called with mu held.
 func (st *recoveryStore) expire(now time.Time) {
 	cutoff := now.Add(-st.cfg.MaxDisconnection)
-	for st.head < len(st.packets) && st.packets[st.head].at.Before(cutoff) {
+	for st.packets.n > 0 && st.packets.front().at.Before(cutoff) {
 		st.dropOldest()
 	}
 	if now.Sub(st.lastSweep) < time.Second {
@@ -148,28 +197,20 @@ func (st *recoveryStore) expire(now time.Time) {
 
 // dropOldest drops the oldest packet. Called with mu held.
 func (st *recoveryStore) dropOldest() {
-	p := &st.packets[st.head]
+	p := st.packets.front()
 	st.dropped = p.seq
 	st.bytes -= p.size
-	*p = storedPacket{}
-	st.head++
-	if st.head == len(st.packets) {
-		st.packets, st.head = st.packets[:0], 0
-	} else if st.head > 1024 && st.head > len(st.packets)/2 {
-		n := copy(st.packets, st.packets[st.head:])
-		clear(st.packets[n:])
-		st.packets, st.head = st.packets[:n], 0
-	}
+	st.packets.popFront()
 }
 
 // add stores a packet, then drops the oldest while the store is over MaxBytes. Called with
 // mu held.
 func (st *recoveryStore) add(p storedPacket, now time.Time) {
-	st.packets = append(st.packets, p)
+	st.packets.push(p)
 	st.bytes += p.size
 	dropped := 0
 	limit := int(st.maxBytes.Load())
-	for st.bytes > limit && st.head < len(st.packets) {
+	for st.bytes > limit && st.packets.n > 0 {
 		st.dropOldest()
 		dropped++
 	}
@@ -384,13 +425,11 @@ func CatchUp(s *sio.Socket) {
 		return
 	}
 	opts := &sio.WriteOptions{PreEncoded: true}
-	for i := st.head; i < len(st.packets); i++ {
-		sp := &st.packets[i]
-		if sp.seq <= p.offset || sp.nsp != key.nsp || !sp.includes(p.rooms) {
-			continue
+	st.packets.each(func(sp *storedPacket) {
+		if sp.seq > p.offset && sp.nsp == key.nsp && sp.includes(p.rooms) {
+			writeStored(s, sp, opts)
 		}
-		writeStored(s, sp, opts)
-	}
+	})
 }
 
 // Forget drops what is kept for a recovered socket that was not admitted.

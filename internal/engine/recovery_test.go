@@ -75,7 +75,7 @@ func TestRecoveryOffsets(t *testing.T) {
 			t.Fatalf("an acknowledged or volatile event got an offset: %v", q.Data)
 		}
 	}
-	if n := len(a.rec.packets) - a.rec.head; n != 1 {
+	if n := a.rec.packets.n; n != 1 {
 		t.Fatalf("%d packets stored, want 1", n)
 	}
 }
@@ -115,12 +115,11 @@ func TestRecoverySessionSingleUse(t *testing.T) {
 		t.Fatal("the restored session is not pending its catch-up")
 	}
 	var missed []any
-	for i := a.rec.head; i < len(a.rec.packets); i++ {
-		sp := &a.rec.packets[i]
+	a.rec.packets.each(func(sp *storedPacket) {
 		if sp.seq > p.offset && sp.includes(p.rooms) {
 			missed = append(missed, sp.seq)
 		}
-	}
+	})
 	if want := []any{uint64(2), uint64(5)}; len(missed) != 2 || missed[0] != want[0] || missed[1] != want[1] {
 		t.Fatalf("missed %v, want the packets to r and to the socket (2, 5), not to x or excepting r", missed)
 	}
@@ -133,7 +132,7 @@ func TestRecoveryExpiry(t *testing.T) {
 	a.PersistSession(&sio.SessionToPersist{Sid: "s", Pid: "p", Rooms: types.NewSet[sio.Room]("s")})
 	time.Sleep(80 * time.Millisecond)
 	a.Broadcast(event("msg", 1), nil)
-	if n := len(a.rec.packets) - a.rec.head; n != 1 {
+	if n := a.rec.packets.n; n != 1 {
 		t.Fatalf("%d packets kept, want 1: older than the window are dropped", n)
 	}
 	if s, _ := a.RestoreSession("p", lastArg(first).(string)); s != nil {
@@ -162,5 +161,34 @@ func TestRecoveryBytesCap(t *testing.T) {
 	a.Broadcast(event("msg", "after"), nil)
 	if a.rec.bytes > 1024 {
 		t.Fatalf("kept %d bytes after the cap was lowered to 1024", a.rec.bytes)
+	}
+}
+
+func TestPacketLog(t *testing.T) {
+	var l packetLog
+	next, first := uint64(1), uint64(1)
+	for round := range 5 {
+		for range 300 + round*200 {
+			l.push(storedPacket{seq: next})
+			next++
+		}
+		for range 250 + round*100 {
+			if l.front().seq != first {
+				t.Fatalf("front %d, want %d", l.front().seq, first)
+			}
+			l.popFront()
+			first++
+		}
+		var seen []uint64
+		l.each(func(p *storedPacket) { seen = append(seen, p.seq) })
+		if uint64(len(seen)) != next-first || l.n != len(seen) || (len(seen) > 0 && (seen[0] != first || seen[len(seen)-1] != next-1)) {
+			t.Fatalf("round %d: %d packets from %v, want %d from %d", round, len(seen), seen[:min(3, len(seen))], next-first, first)
+		}
+	}
+	for l.n > 0 {
+		l.popFront()
+	}
+	if len(l.blocks) != 0 {
+		t.Fatalf("%d blocks left in an empty log", len(l.blocks))
 	}
 }
