@@ -28,7 +28,8 @@ func newEngine(s config.Server, log *slog.Logger, c *cluster.Cluster) (*sio.Serv
 	opts.SetMaxHttpBufferSize(int64(s.MaxPayload))
 	upgrades := engine.TuneEngine(opts, log)
 	if s.Recovery != nil {
-		engine.EnableRecovery(opts, engine.Recovery{MaxDisconnection: s.Recovery.MaxDisconnection, MaxBytes: s.Limits.RecoveryBytes, Log: log})
+		engine.EnableRecovery(opts, engine.Recovery{MaxDisconnection: s.Recovery.MaxDisconnection, MaxBytes: s.Limits.RecoveryBytes,
+			MaxSessions: s.Limits.MaxConnections, Log: log})
 	}
 	if c != nil {
 		opts.SetAdapter(c.AdapterBuilder(opts.Adapter()))

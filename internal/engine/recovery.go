@@ -23,7 +23,11 @@ type Recovery struct {
 	MaxDisconnection time.Duration
 	// MaxBytes caps the encoded size of the packets kept; the oldest go first.
 	MaxBytes int
-	// Log receives a line when packets are dropped for MaxBytes; nil discards.
+	// MaxSessions caps the sessions kept at once (ioroute passes server.limits.max_connections):
+	// past it a dropped socket's session is not kept, with a log line. 0 means no cap.
+	MaxSessions int
+	// Log receives a line when packets are dropped for MaxBytes, or sessions for MaxSessions;
+	// nil discards.
 	Log *slog.Logger
 }
 
@@ -65,6 +69,9 @@ type recoveryStore struct {
 	// dropsUnlogged counts the packets dropped for MaxBytes since the last log line.
 	dropsUnlogged int
 	lastDropLog   time.Time
+	// sessionsUnlogged counts the sessions not kept for MaxSessions since the last log line.
+	sessionsUnlogged int
+	lastSessionLog   time.Time
 }
 
 type storedPacket struct {
@@ -366,6 +373,19 @@ func (a *broadcastAdapter) PersistSession(session *sio.SessionToPersist) {
 	defer st.mu.Unlock()
 	now := time.Now()
 	st.expire(now)
+	if limit := st.cfg.MaxSessions; limit > 0 && len(st.sessions) >= limit {
+		st.lastSweep = time.Time{}
+		st.expire(now) // sweep the expired ones now
+		if len(st.sessions) >= limit {
+			st.sessionsUnlogged++
+			if now.Sub(st.lastSessionLog) >= 10*time.Second {
+				st.cfg.Log.Warn("recovery: sessions not kept, as many are kept as server.limits.max_connections; those clients reconnect as new sockets",
+					"not_kept", st.sessionsUnlogged, "kept", len(st.sessions))
+				st.sessionsUnlogged, st.lastSessionLog = 0, now
+			}
+			return
+		}
+	}
 	st.sessions[session.Pid] = &keptSession{nsp: a.Nsp().Name(), sid: session.Sid, pid: session.Pid,
 		rooms: roomList(session.Rooms), data: session.Data, at: now}
 }

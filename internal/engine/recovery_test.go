@@ -192,3 +192,22 @@ func TestPacketLog(t *testing.T) {
 		t.Fatalf("%d blocks left in an empty log", len(l.blocks))
 	}
 }
+
+func TestRecoverySessionsCap(t *testing.T) {
+	logs := &syncBuffer{}
+	opts := sio.DefaultServerOptions()
+	TuneEngine(opts, nil)
+	EnableRecovery(opts, Recovery{MaxDisconnection: time.Minute, MaxBytes: 1 << 20, MaxSessions: 2, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	srv := sio.NewServer(nil, opts)
+	t.Cleanup(func() { srv.Close(nil) })
+	a := srv.Sockets().Adapter().(*broadcastAdapter)
+	for _, id := range []string{"a", "b", "c"} {
+		a.PersistSession(&sio.SessionToPersist{Sid: sio.SocketId(id), Pid: sio.PrivateSessionId(id), Rooms: types.NewSet[sio.Room]()})
+	}
+	if len(a.rec.sessions) != 2 || a.rec.sessions["c"] != nil {
+		t.Fatalf("%d sessions kept (c: %v), want a and b only", len(a.rec.sessions), a.rec.sessions["c"] != nil)
+	}
+	if !strings.Contains(logs.String(), "max_connections") {
+		t.Fatalf("no log line: %q", logs.String())
+	}
+}
