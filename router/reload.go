@@ -22,7 +22,7 @@ func (r *Router) Swap(t *table.Table) table.Diff {
 	}
 	old := r.current.Swap(t)
 	r.declareMetrics(t)
-	engine.SetRecoveryBytes(r.io.Sockets(), t.File.Server.Limits.RecoveryBytes)
+	engine.SetRecoveryLimits(r.io.Sockets(), t.File.Server.Limits.RecoveryBytes, t.File.Server.Limits.MaxConnections)
 	d := table.Compare(old, t)
 	if r.cluster != nil {
 		r.cluster.Follow(t.Names())

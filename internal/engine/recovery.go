@@ -52,8 +52,9 @@ func EnableRecovery(opts *sio.ServerOptions, r Recovery) {
 // catch-up with the broadcasts around it (none missed, none twice).
 type recoveryStore struct {
 	cfg Recovery
-	// maxBytes is cfg.MaxBytes, changed by SetRecoveryBytes (a reload).
-	maxBytes atomic.Int64
+	// maxBytes and maxSessions are cfg.MaxBytes and cfg.MaxSessions, changed by
+	// SetRecoveryLimits (a reload).
+	maxBytes, maxSessions atomic.Int64
 
 	mu sync.Mutex
 	// seq is the offset of the newest packet stored (offsets are seq in base 36);
@@ -155,15 +156,17 @@ type pendingKey struct {
 func newRecoveryStore(r Recovery) *recoveryStore {
 	st := &recoveryStore{cfg: r, sessions: map[sio.PrivateSessionId]*keptSession{}, pending: map[pendingKey]*keptSession{}}
 	st.maxBytes.Store(int64(r.MaxBytes))
+	st.maxSessions.Store(int64(r.MaxSessions))
 	return st
 }
 
-// SetRecoveryBytes changes the cap on the packets kept for recovery of ns's server (the
-// store is shared by its namespaces); the next packet stored trims to it. It does nothing
-// when recovery is off.
-func SetRecoveryBytes(ns sio.Namespace, n int) {
-	if a, ok := ns.Adapter().(*broadcastAdapter); ok && a.rec != nil && n > 0 {
-		a.rec.maxBytes.Store(int64(n))
+// SetRecoveryLimits changes the caps on the packets (bytes) and sessions kept for recovery
+// by ns's server (the store is shared by its namespaces); the next packet stored trims to
+// them. It does nothing when recovery is off.
+func SetRecoveryLimits(ns sio.Namespace, bytes, sessions int) {
+	if a, ok := ns.Adapter().(*broadcastAdapter); ok && a.rec != nil {
+		a.rec.maxBytes.Store(int64(bytes))
+		a.rec.maxSessions.Store(int64(sessions))
 	}
 }
 
@@ -373,7 +376,7 @@ func (a *broadcastAdapter) PersistSession(session *sio.SessionToPersist) {
 	defer st.mu.Unlock()
 	now := time.Now()
 	st.expire(now)
-	if limit := st.cfg.MaxSessions; limit > 0 && len(st.sessions) >= limit {
+	if limit := int(st.maxSessions.Load()); limit > 0 && len(st.sessions) >= limit {
 		st.lastSweep = time.Time{}
 		st.expire(now) // sweep the expired ones now
 		if len(st.sessions) >= limit {

@@ -157,7 +157,7 @@ func TestRecoveryBytesCap(t *testing.T) {
 	if s, _ := a.RestoreSession("p", lastArg(first).(string)); s != nil {
 		t.Fatal("restored although packets after the offset were dropped")
 	}
-	SetRecoveryBytes(a.Nsp(), 1024) // a reload lowers the cap
+	SetRecoveryLimits(a.Nsp(), 1024, 0) // a reload lowers the cap
 	a.Broadcast(event("msg", "after"), nil)
 	if a.rec.bytes > 1024 {
 		t.Fatalf("kept %d bytes after the cap was lowered to 1024", a.rec.bytes)
