@@ -32,7 +32,7 @@ namespaces:
       say:
         - emit: { event: msg, to: r, data: "${{ data }}" }
       whoami:
-        - ack: { data: { id: "${{ socket.id }}", rooms: "${{ socket.rooms }}", data: "${{ socket.data }}", recovered: "${{ socket.recovered }}" } }
+        - ack: { data: { id: "${{ socket.id }}", rooms: "${{ socket.rooms }}", data: "${{ socket.data }}", recovered: "${{ socket.recovered }}", auth: "${{ auth }}" } }
       disconnect:
         - print: "gone ${{ reason }}"
 `
@@ -129,6 +129,9 @@ func testRecoveryNodeClient(t *testing.T, transports []string) {
 	}
 	if after["recovered"] != true || !reflect.DeepEqual(after["data"], map[string]any{"name": "ana"}) {
 		t.Fatalf("after the recovery %v: want recovered and data {name: ana}", after)
+	}
+	if auth, _ := after["auth"].(map[string]any); len(auth) != 0 {
+		t.Fatalf("after the recovery auth is %v: want the pid and offset hidden from expressions", auth)
 	}
 	// the helper was connected: the "full" reject would have refused a, and skip_connect skipped it
 	s.out.WaitFor(t, "connect sockets=2 recovered=true")
