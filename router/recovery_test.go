@@ -31,22 +31,28 @@ namespaces:
         - ack: joined
       say:
         - emit: { event: msg, to: r, data: "${{ data }}" }
+      other:
+        - emit: { event: msg, to: other, data: "${{ data }}" }
+      shout:
+        - broadcast: { event: msg, data: "${{ data }}", include_self: false }
       whoami:
         - ack: { data: { id: "${{ socket.id }}", rooms: "${{ socket.rooms }}", data: "${{ socket.data }}", recovered: "${{ socket.recovered }}", auth: "${{ auth }}" } }
       disconnect:
         - print: "gone ${{ reason }}"
 `
 
-// startHelper broadcasts m1, m2, m3 to room r from a second client, which then stays
-// connected for stay milliseconds.
+// startHelper sends m1 to room r, x to room other, m2 to everyone but itself and m3 to room
+// r, from a second client, which then stays connected for stay milliseconds. A client in r
+// gets m1, m2 and m3.
 func startHelper(t *testing.T, url string, stay int) *nodeProc {
 	t.Helper()
 	script := nodeScript(url, 4,
 		step{"wait": "connect"},
 		step{"emit": "say", "args": []any{"m1"}},
-		step{"emit": "say", "args": []any{"m2"}},
+		step{"emit": "other", "args": []any{"x"}},
+		step{"emit": "shout", "args": []any{"m2"}},
 		step{"emit": "say", "args": []any{"m3"}},
-		step{"emit": "whoami", "ack": true}, // the three were handled before this answer
+		step{"emit": "whoami", "ack": true}, // the four were handled before this answer
 		step{"sleep": stay},
 	)
 	script["auth"] = map[string]any{"role": "helper"}
