@@ -61,6 +61,7 @@ type recoveryStore struct {
 	// dropped the newest offset dropped from packets (0: none).
 	seq, dropped uint64
 	packets      packetLog
+	engine       engineWrites
 	bytes        int
 	sessions     map[sio.PrivateSessionId]*keptSession
 	// pending are the recovered sockets not yet caught up, by namespace and id: broadcasts
@@ -324,10 +325,10 @@ func (a *broadcastAdapter) broadcastStored(packet *parser.Packet, opts *sio.Broa
 				old = a.Nsp().Server().Encoder().Encode(packet)
 				packet.Data = withOffset
 			}
-			s.Client().WriteToEngine(old, &writeOpts)
+			st.engine.push(engineWrite{s, old, &writeOpts})
 			continue
 		}
-		if writeStored(s, &live, &writeOpts) {
+		if st.writeStored(s, &live, &writeOpts) {
 			queued++
 		}
 	}
@@ -347,8 +348,9 @@ func textOf(encoded []types.BufferInterface) []byte {
 }
 
 // writeStored writes a stored packet to s, straight into ioroute's websocket queue when it
-// can (true), else through the engine's client.
-func writeStored(s *sio.Socket, p *storedPacket, opts *sio.WriteOptions) bool {
+// can (true), else through the engine's client, in order, from st.engine. Called with mu
+// held.
+func (st *recoveryStore) writeStored(s *sio.Socket, p *storedPacket, opts *sio.WriteOptions) bool {
 	if p.text != nil {
 		if t, ok := s.Conn().Transport().(*wsTransport); ok && t.queueText(p.text) {
 			return true
@@ -358,8 +360,54 @@ func writeStored(s *sio.Socket, p *storedPacket, opts *sio.WriteOptions) bool {
 	if encoded == nil {
 		encoded = []types.BufferInterface{types.NewStringBuffer(p.text)}
 	}
-	s.Client().WriteToEngine(encoded, opts)
+	st.engine.push(engineWrite{s, encoded, opts})
 	return false
+}
+
+// engineWrites writes packets through the engine's client, in the order they were pushed, on
+// a goroutine of its own while there are any. The store's lock is not held there: a polling
+// write that fails closes the socket at once, and the disconnect handler that then runs may
+// broadcast, which takes the lock. (ioroute's websocket queue never closes synchronously, so
+// it is written under the lock.)
+type engineWrites struct {
+	mu      sync.Mutex
+	pending []engineWrite
+	running bool
+}
+
+type engineWrite struct {
+	s       *sio.Socket
+	encoded []types.BufferInterface
+	opts    *sio.WriteOptions
+}
+
+func (w *engineWrites) push(x engineWrite) {
+	w.mu.Lock()
+	w.pending = append(w.pending, x)
+	start := !w.running
+	w.running = true
+	w.mu.Unlock()
+	if start {
+		go w.run()
+	}
+}
+
+func (w *engineWrites) run() {
+	for {
+		w.mu.Lock()
+		batch := w.pending
+		w.pending = nil
+		if len(batch) == 0 {
+			w.running = false
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Unlock()
+		for i, x := range batch {
+			x.s.Client().WriteToEngine(x.encoded, x.opts)
+			batch[i] = engineWrite{}
+		}
+	}
 }
 
 // PersistSession keeps the session of a socket that dropped (Engine.IO 3 sockets aside: they
@@ -450,7 +498,7 @@ func CatchUp(s *sio.Socket) {
 	opts := &sio.WriteOptions{PreEncoded: true}
 	st.packets.each(func(sp *storedPacket) {
 		if sp.seq > p.offset && sp.nsp == key.nsp && sp.includes(p.rooms) {
-			writeStored(s, sp, opts)
+			st.writeStored(s, sp, opts)
 		}
 	})
 }
