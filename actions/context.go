@@ -79,4 +79,7 @@ type Context struct {
 	// Calls makes the requests of call steps; nil means a client of its own with the
 	// settings' defaults. Tests stub backends here, or through the router's CallTransport.
 	Calls *backend.Client
+	// SkipRejects makes reject steps do nothing: a recovered socket's connect handler with
+	// server.recovery.skip_connect.
+	SkipRejects bool
 }

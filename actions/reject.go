@@ -57,6 +57,9 @@ func init() {
 
 // Run stops the handler with a Rejection.
 func (r *Reject) Run(ctx *Context) error {
+	if ctx.SkipRejects {
+		return nil
+	}
 	m, err := r.message.Eval(ctx.Env)
 	if err != nil {
 		return fmt.Errorf("message: %w", err)

@@ -27,9 +27,24 @@ type Server struct {
 	ShutdownDrain  time.Duration  `setting:"shutdown_drain"`
 	Limits         Limits         `setting:"limits"`
 	Adapter        Adapter        `setting:"adapter"`
-	API            *API           `setting:"api"` // nil: no API
+	API            *API           `setting:"api"`      // nil: no API
+	Recovery       *Recovery      `setting:"recovery"` // nil: no connection state recovery
 	// Pos locates each setting that was written in the file, by field name.
 	Pos map[string]Pos
+}
+
+// Recovery is connection state recovery (server.recovery).
+type Recovery struct {
+	// MaxDisconnection is how long a session and the packets sent are kept.
+	MaxDisconnection time.Duration
+	// SkipConnect skips the reject steps of a recovered socket's connect handler.
+	SkipConnect bool
+}
+
+// recoveryFields declares the keys of server.recovery.
+var recoveryFields = []Field{
+	{Name: "max_disconnection", Type: Duration, Default: "2m", Doc: "How long a session, and the packets sent meanwhile, are kept after an unexpected disconnection; a client back within it is recovered."},
+	{Name: "skip_connect", Type: Bool, Default: true, Doc: "A recovered socket's connect handler skips its `reject` steps (Node's skipMiddlewares); its other steps run, with `socket.recovered` true."},
 }
 
 // Limits bound what one client can cost the server.
@@ -54,6 +69,8 @@ type Limits struct {
 	// for their handlers.
 	PendingEvents int
 	PendingBytes  int
+	// RecoveryBytes caps the packets kept for connection state recovery.
+	RecoveryBytes int
 	// Events holds the rates set for single events, by event name.
 	Events map[string]EventLimit
 }
@@ -80,6 +97,8 @@ var LimitFields = []Field{
 		"The data is held for every connected socket and sent in answers to sockets() and to other nodes' fetchSockets."},
 	{Name: "calls_in_flight", Type: Int, Default: 256, Doc: "call steps that may wait for their backends at once, on this node; a call past it fails at once (its on_error runs) " +
 		"instead of queueing, so a slow backend cannot pile up work without bound."},
+	{Name: "recovery_bytes", Type: Int, Default: 64 << 20, Doc: "Bytes of packets kept for connection state recovery (server.recovery), all namespaces together; past them the oldest are dropped, with a log line, " +
+		"and a client that missed a dropped packet reconnects as a new socket."},
 	{Name: "call_body_bytes", Type: Int, Default: 1 << 20, Doc: "Size of one backend reply to a call step; a larger reply fails the step. Replies are held in memory while the handler runs."},
 }
 
@@ -106,6 +125,9 @@ var ServerFields = append([]Field{
 	{Name: "limits", Type: Object, Fields: LimitFields, Default: map[string]any{}, Doc: "What one client can cost the server; each limit has a safe default."},
 	{Name: "adapter", Type: Object, Fields: AdapterFields, Restart: true, Doc: "How several ioroute nodes share rooms and broadcasts. Without it, one node in memory."},
 	apiField,
+	{Name: "recovery", Type: Object, Fields: recoveryFields, Restart: true, Doc: "Connection state recovery, as Node socket.io 4.6+: a client that drops and reconnects within max_disconnection gets back its socket id, rooms, socket.data " +
+		"and every event it missed, in order. Kept in memory on this node (a restart loses it); refused with adapter.redis.",
+		Example: "recovery: { max_disconnection: 2m, skip_connect: true }"},
 }, opsFields...)
 
 // DefaultServer returns the settings used when the config says nothing: the Default of each
@@ -199,11 +221,35 @@ func decodeServer(n *Node, dir string, errs *Errors) Server {
 			decodeAPI(v, n, &s, errs)
 		case "adapter":
 			s.Adapter = decodeAdapter(v, errs)
+		case "recovery":
+			s.Recovery = decodeRecovery(v, errs)
 		default:
 			decodeOps(e.Key, v, &s, errs)
 		}
 	}
+	if rn := n.Get("recovery"); rn != nil && s.Adapter.Redis != nil {
+		errs.Add(rn.Pos, rn.Path, "recovery needs the packets a cluster sent, which Redis pub/sub (adapter.redis) does not keep; "+
+			"recovery in a cluster will come with adapter.redis_streams. Remove recovery or the Redis adapter")
+	}
 	return s
+}
+
+// decodeRecovery reads server.recovery.
+func decodeRecovery(n *Node, errs *Errors) *Recovery {
+	r := &Recovery{}
+	for _, e := range withDefaults(n, recoveryFields) {
+		v := e.Value
+		switch e.Key {
+		case "max_disconnection":
+			r.MaxDisconnection = v.Duration()
+			if r.MaxDisconnection <= 0 {
+				errs.Add(v.Pos, v.Path, "must be longer than 0")
+			}
+		case "skip_connect":
+			r.SkipConnect = v.Value.(bool)
+		}
+	}
+	return r
 }
 
 // decodeCORS reads server.cors into s.
@@ -272,6 +318,8 @@ func decodeLimits(n *Node, errs *Errors) Limits {
 			l.CallBodyBytes = i
 		case "socket_data_bytes":
 			l.SocketDataBytes = i
+		case "recovery_bytes":
+			l.RecoveryBytes = i
 		}
 	}
 	return l

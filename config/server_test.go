@@ -3,6 +3,7 @@ package config_test
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ func TestDefaultServer(t *testing.T) {
 		Limits: config.Limits{MaxConnections: 10000, EventsPerSecond: 1000, EventBurst: 2000, FloodLimit: 10000,
 			RoomsPerSocket: 100, ShutdownTimeout: 10 * time.Second, ExpressionSteps: 100000,
 			LoopItems: 10000, SocketDataBytes: 16 << 10,
-			PendingEvents: 5000, PendingBytes: 16 << 20, CallsInFlight: 256, CallBodyBytes: 1 << 20},
+			PendingEvents: 5000, PendingBytes: 16 << 20, CallsInFlight: 256, CallBodyBytes: 1 << 20, RecoveryBytes: 64 << 20},
 		Pos: map[string]config.Pos{},
 	}
 	if got := config.DefaultServer(); !reflect.DeepEqual(got, want) {
@@ -156,5 +157,22 @@ func TestRestartChanged(t *testing.T) {
 				t.Errorf("RestartChanged(b, a) = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRecoverySettings(t *testing.T) {
+	f, err := config.Parse("t.yaml", []byte("version: 1\nserver:\n  recovery: {}\nnamespaces:\n  /: {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := f.Server.Recovery; r == nil || r.MaxDisconnection != 2*time.Minute || !r.SkipConnect {
+		t.Fatalf("recovery: {} = %+v, want 2m and skip_connect", r)
+	}
+	if f.Server.Limits.RecoveryBytes != 64<<20 {
+		t.Fatalf("recovery_bytes = %d, want 64 MiB", f.Server.Limits.RecoveryBytes)
+	}
+	_, err = config.Parse("t.yaml", []byte("version: 1\nserver:\n  recovery: { max_disconnection: 30s }\n  adapter: { redis: {} }\nnamespaces:\n  /: {}\n"))
+	if err == nil || !strings.Contains(err.Error(), "redis_streams") {
+		t.Fatalf("recovery with adapter.redis: err = %v, want a refusal pointing at redis_streams", err)
 	}
 }

@@ -36,7 +36,14 @@ type conn struct {
 var _ actions.Conn = (*conn)(nil)
 
 func newConn(r *Router, s *sio.Socket) *conn {
-	normaliseAuth(s.Handshake().Auth)
+	auth := s.Handshake().Auth
+	normaliseAuth(auth)
+	if r.server.Recovery != nil && auth != nil {
+		// the session id recovers this socket after its next drop too: expressions (and so
+		// anything a config sends or prints) never see it
+		delete(auth, "pid")
+		delete(auth, "offset")
+	}
 	return &conn{r: r, s: s, ns: string(s.Nsp().Name())}
 }
 

@@ -22,6 +22,7 @@ func (r *Router) onConnection(args ...any) {
 	if !ok {
 		return
 	}
+	engine.CatchUp(s) // a recovered socket's missed packets, before its connect handler's emits
 	c := r.recorded(s)
 	r.connected(c)
 	s.OnAny(func(in ...any) { r.onEvent(c, in) })
@@ -138,6 +139,8 @@ type invocation struct {
 	// deferred is the socket as a connect handler sees it (the actions act on it instead of
 	// the socket itself); nil for other handlers.
 	deferred *deferredConn
+	// skipRejects skips the reject steps (a recovered socket, server.recovery.skip_connect).
+	skipRejects bool
 }
 
 // run runs handler h of socket c once. A failing step is logged with its config position and
@@ -156,7 +159,7 @@ func (r *Router) run(c *conn, h *table.Handler, in invocation) (err error) {
 		Args:      args,
 		Event:     event,
 		Namespace: c.ns,
-		Socket:    tmpl.Socket{ID: c.ID()},
+		Socket:    tmpl.Socket{ID: c.ID(), Recovered: c.s.Recovered()},
 		Reason:    in.reason,
 		Env:       r.environ,
 	}
@@ -181,7 +184,7 @@ func (r *Router) run(c *conn, h *table.Handler, in invocation) (err error) {
 		f.conn.env = &f.env
 	}
 	f.ctx = actions.Context{Env: &f.env, Conn: &f.conn, Print: r.printLine, Log: r.clientLog,
-		LoopItems: r.live().Limits.LoopItems, Calls: r.calls}
+		LoopItems: r.live().Limits.LoopItems, Calls: r.calls, SkipRejects: in.skipRejects}
 	if d := in.deferred; d != nil {
 		if h.UsesSocket {
 			d.env = &f.env

@@ -39,9 +39,12 @@ type chatBench struct {
 }
 
 // startChatBench starts the router and connects the client, speaking Engine.IO 4 itself.
-func startChatBench(b *testing.B) *chatBench {
+func startChatBench(b *testing.B) *chatBench { return startChatBenchConfig(b, chatConfig) }
+
+// startChatBenchConfig is startChatBench with another config (one that declares /chat).
+func startChatBenchConfig(b *testing.B, config string) *chatBench {
 	b.Helper()
-	t, err := table.LoadBytes("chat.yaml", []byte(chatConfig))
+	t, err := table.LoadBytes("chat.yaml", []byte(config))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -27,6 +27,10 @@ func newEngine(s config.Server, log *slog.Logger, c *cluster.Cluster) (*sio.Serv
 	opts.SetConnectTimeout(s.ConnectTimeout)
 	opts.SetMaxHttpBufferSize(int64(s.MaxPayload))
 	upgrades := engine.TuneEngine(opts, log)
+	if s.Recovery != nil {
+		engine.EnableRecovery(opts, engine.Recovery{MaxDisconnection: s.Recovery.MaxDisconnection, MaxBytes: s.Limits.RecoveryBytes,
+			MaxSessions: s.Limits.MaxConnections, Log: log})
+	}
 	if c != nil {
 		opts.SetAdapter(c.AdapterBuilder(opts.Adapter()))
 	}
@@ -93,14 +97,23 @@ func (r *Router) guard(s *sio.Socket, next func(*sio.ExtendedError)) {
 	name := string(s.Nsp().Name())
 	ns, ok := r.current.Load().Namespaces[name]
 	if !ok && (name != "/" || s.Conn().Protocol() != 3) {
+		engine.Forget(s)
 		next(sio.NewExtendedError("Invalid namespace", nil))
+		return
+	}
+	if s.Recovered() && s.Conn().Protocol() == 3 {
+		// a pid in a socket.io-client 2.x query: those clients are never recovered
+		engine.Forget(s)
+		next(sio.NewExtendedError("Connection refused", nil))
 		return
 	}
 	c := newConn(r, s)
 	var deferred *deferredConn
 	if ns != nil && ns.Connect != nil {
 		deferred = &deferredConn{conn: c}
-		if err := r.run(c, ns.Connect, invocation{event: "connect", deferred: deferred}); err != nil {
+		skip := s.Recovered() && r.live().Recovery != nil && r.live().Recovery.SkipConnect
+		if err := r.run(c, ns.Connect, invocation{event: "connect", deferred: deferred, skipRejects: skip}); err != nil {
+			engine.Forget(s)
 			next(refusal(s, err))
 			if rej := (*actions.Rejection)(nil); errors.As(err, &rej) && rej.Close {
 				// disconnect: { close: true } while connecting ends the whole connection,

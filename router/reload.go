@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ioroute/ioroute/config"
+	"github.com/ioroute/ioroute/internal/engine"
 	"github.com/ioroute/ioroute/router/table"
 )
 
@@ -21,6 +22,7 @@ func (r *Router) Swap(t *table.Table) table.Diff {
 	}
 	old := r.current.Swap(t)
 	r.declareMetrics(t)
+	engine.SetRecoveryLimits(r.io.Sockets(), t.File.Server.Limits.RecoveryBytes, t.File.Server.Limits.MaxConnections)
 	d := table.Compare(old, t)
 	if r.cluster != nil {
 		r.cluster.Follow(t.Names())

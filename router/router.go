@@ -120,6 +120,11 @@ func New(t *table.Table, opts Options) (*Router, error) {
 	}
 	r.current.Store(t)
 	if a := redisSettings(r.server.Adapter.Redis, opts.RedisURL); a != nil {
+		if r.server.Recovery != nil {
+			// the config refuses recovery with adapter.redis; IOROUTE_REDIS_URL turns Redis on here
+			return nil, fmt.Errorf("server.recovery needs the packets a cluster sent, which Redis pub/sub (IOROUTE_REDIS_URL) does not keep; " +
+				"recovery in a cluster will come with adapter.redis_streams. Remove server.recovery or IOROUTE_REDIS_URL")
+		}
 		c, err := cluster.New(clusterHost{r}, cluster.Options{URL: a.URL, Key: a.Key, Log: r.log})
 		if err != nil {
 			return nil, err

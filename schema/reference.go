@@ -117,6 +117,7 @@ var envDocs = map[string]string{
 	"socket.handshake.xdomain": "Whether the connection came from a page of another origin.",
 	"socket.handshake.secure":  "Whether the connection is over TLS.",
 	"socket.data":              "The socket's data, written by `set` (Node's `socket.data`); `{}` until something is set. Later steps of the run read what earlier ones set.",
+	"socket.recovered":         "true when the socket came back within `server.recovery` with its id, rooms and data (Node's `socket.recovered`): a connect handler can skip its welcome with `when: \"!socket.recovered\"`.",
 	"auth":                     "The same as `socket.handshake.auth`.",
 	"reason":                   "Why the socket disconnected, such as `transport close`. Only in `disconnect` handlers.",
 	"env":                      "The environment variables of the ioroute process, read when it starts: `env.HOME`.",

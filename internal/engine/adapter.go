@@ -25,6 +25,8 @@ type broadcastAdapter struct {
 	// recipients holds, by recipientsKey, the sockets of the broadcasts chosen since the last
 	// change of membership; a change replaces the whole map.
 	recipients atomic.Pointer[sync.Map]
+	// rec keeps packets and sessions for connection state recovery; nil when it is off.
+	rec *recoveryStore
 }
 
 // recipientsKey names a kept list of recipients: the whole namespace, or one room.
@@ -33,12 +35,13 @@ type recipientsKey struct {
 	all  bool
 }
 
-// broadcastAdapterBuilder makes a broadcastAdapter for each namespace.
-type broadcastAdapterBuilder struct{}
+// broadcastAdapterBuilder makes a broadcastAdapter for each namespace, all sharing one
+// recovery store when recovery is on.
+type broadcastAdapterBuilder struct{ rec *recoveryStore }
 
 // New wraps the engine's adapter for nsp.
-func (broadcastAdapterBuilder) New(nsp sio.Namespace) sio.Adapter {
-	a := &broadcastAdapter{Adapter: sio.NewAdapter(nsp)}
+func (b broadcastAdapterBuilder) New(nsp sio.Namespace) sio.Adapter {
+	a := &broadcastAdapter{Adapter: sio.NewAdapter(nsp), rec: b.rec}
 	a.dropKept()
 	a.Prototype(a)
 	return a
@@ -120,6 +123,10 @@ func recipientsKeyOf(opts *sio.BroadcastOptions) (recipientsKey, bool) {
 // other recipient (polling, binary attachments) goes through the engine's client. The
 // transport is asserted to its concrete type, which is one comparison per recipient.
 func (a *broadcastAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastOptions) {
+	if a.rec != nil && storable(packet, opts) {
+		a.broadcastStored(packet, opts)
+		return
+	}
 	writeOpts := &sio.WriteOptions{PreEncoded: true}
 	if opts != nil && opts.Flags != nil {
 		writeOpts.Volatile = opts.Flags.Volatile

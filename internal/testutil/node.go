@@ -25,8 +25,10 @@ type NodeMsg struct {
 	Event   string          `json:"event"`
 	Args    []any           `json:"args"`
 	Reason  string          `json:"reason"`
-	Step    int             `json:"step"`
-	raw     string
+	// Recovered is socket.recovered at a connect (version 4).
+	Recovered bool `json:"recovered"`
+	Step      int  `json:"step"`
+	raw       string
 }
 
 // NodeProc is one running Node client.

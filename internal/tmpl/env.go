@@ -58,6 +58,9 @@ type Socket struct {
 	Handshake Handshake `expr:"handshake" json:"handshake"`
 	// Data is the socket's data, set by `set` steps (Node's socket.data); {} until set.
 	Data map[string]any `expr:"data" json:"data"`
+	// Recovered is true when the socket came back within server.recovery's window, with its
+	// id, rooms and data (Node's socket.recovered).
+	Recovered bool `expr:"recovered" json:"recovered"`
 }
 
 // SocketLister lists the sockets of the namespace an expression runs in, for sockets(): each

@@ -21,12 +21,16 @@
 //                                                       // the string "$socketId" in args is this socket's id
 //       {"expect": "event", "count": 2},     // until 2 such events were received in all (default 1)
 //       {"sleep": 250},                      // milliseconds
-//       {"disconnect": true}
+//       {"disconnect": true},
+//       {"cut": true},                       // version 4: close the transport as a network loss
+//                                            // would (socket.io.engine.close()) and wait for the
+//                                            // disconnect; the socket keeps its pid and offset
+//       {"connect": true}                    // connect again (then {"wait": "connect"})
 //     ]
 //   }
 //
 // Every socket event is printed as one JSON line on stdout:
-//   {"type":"connect","id":"..."}
+//   {"type":"connect","id":"...","recovered":false}  (recovered: version 4 only)
 //   {"type":"connect_error","message":"...","data":...}  (data null if none;
 //       with version 2 a refusal that carries only data has message null)
 //   {"type":"event","event":"name","args":[...]}
@@ -134,7 +138,9 @@ function parseScript(argv) {
       if (step.count !== undefined && !(Number.isInteger(step.count) && step.count >= 0)) bad('"count" must be a non-negative integer');
     } else if ("sleep" in step) {
       if (!Number.isFinite(step.sleep) || step.sleep < 0) bad('"sleep" must be a non-negative number');
-    } else if (!("disconnect" in step)) {
+    } else if ("cut" in step) {
+      if (script.version !== 4) bad('"cut" needs version 4');
+    } else if (!("disconnect" in step) && !("connect" in step)) {
       bad("unknown step");
     }
   });
@@ -216,7 +222,9 @@ async function main() {
   const socket = await makeSocket(script);
 
   socket.on("connect", () => {
-    print({ type: "connect", id: socket.id ?? null });
+    const line = { type: "connect", id: socket.id ?? null };
+    if (version === 4) line.recovered = socket.recovered === true;
+    print(line);
     seen.connect++;
     poke();
   });
@@ -310,6 +318,13 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, step.sleep));
     } else if ("disconnect" in step) {
       if (step.disconnect) socket.disconnect();
+    } else if ("cut" in step) {
+      const before = seen.disconnect;
+      socket.io.engine.close();
+      await until(() => seen.disconnect > before);
+      used.disconnect = seen.disconnect;
+    } else if ("connect" in step) {
+      if (step.connect) socket.connect();
     }
   }
 
