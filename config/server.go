@@ -27,7 +27,8 @@ type Server struct {
 	ShutdownDrain  time.Duration  `setting:"shutdown_drain"`
 	Limits         Limits         `setting:"limits"`
 	Adapter        Adapter        `setting:"adapter"`
-	API            *API           `setting:"api"` // nil: no API
+	API            *API           `setting:"api"`   // nil: no API
+	Admin          *Admin         `setting:"admin"` // nil: no admin namespace
 	// Pos locates each setting that was written in the file, by field name.
 	Pos map[string]Pos
 }
@@ -106,6 +107,7 @@ var ServerFields = append([]Field{
 	{Name: "limits", Type: Object, Fields: LimitFields, Default: map[string]any{}, Doc: "What one client can cost the server; each limit has a safe default."},
 	{Name: "adapter", Type: Object, Fields: AdapterFields, Restart: true, Doc: "How several ioroute nodes share rooms and broadcasts. Without it, one node in memory."},
 	apiField,
+	adminField,
 }, opsFields...)
 
 // DefaultServer returns the settings used when the config says nothing: the Default of each
@@ -199,6 +201,8 @@ func decodeServer(n *Node, dir string, errs *Errors) Server {
 			decodeAPI(v, n, &s, errs)
 		case "adapter":
 			s.Adapter = decodeAdapter(v, errs)
+		case "admin":
+			decodeAdmin(v, &s, errs)
 		default:
 			decodeOps(e.Key, v, &s, errs)
 		}
