@@ -54,6 +54,9 @@ func (r *Router) attach() {
 	root.Use(r.guard)
 	root.On("connection", r.onConnection)
 	r.nsps.Store("/", root)
+	if r.admin != nil {
+		r.admin.watch(root)
+	}
 	for _, name := range r.current.Load().Names() {
 		r.declare(name)
 	}
@@ -74,6 +77,9 @@ func (r *Router) declare(name string) {
 	ns.Use(r.guard)
 	ns.On("connection", r.onConnection)
 	r.nsps.Store(name, ns)
+	if r.admin != nil {
+		r.admin.watch(ns)
+	}
 }
 
 // guard admits sockets to a namespace. It refuses namespaces the current table does not

@@ -95,6 +95,8 @@ type Router struct {
 	// (router/api.go).
 	calls *backend.Client
 	apiLn *apiListener
+	// admin is server.admin's namespace (router/admin.go); nil without it.
+	admin *admin
 }
 
 // clientLogWindow is how long lines clients can cause are counted after one was written.
@@ -131,6 +133,9 @@ func New(t *table.Table, opts Options) (*Router, error) {
 	r.setupMetrics(opts.MetricsListen)
 	r.calls = backend.New(opts.CallTransport, r.callLimits)
 	r.watchNamespaces()
+	if a := r.server.Admin; a != nil {
+		r.admin = r.newAdmin(*a)
+	}
 	r.attach()
 	return r, nil
 }
@@ -144,7 +149,11 @@ func (r *Router) live() *config.Server { return &r.current.Load().File.Server }
 // Start listens and serves in the background.
 func (r *Router) Start() error {
 	if r.cluster != nil {
-		if err := r.cluster.Start(r.current.Load().Names()); err != nil {
+		names := r.current.Load().Names()
+		if r.admin != nil {
+			names = append(names, r.admin.cfg.Namespace)
+		}
+		if err := r.cluster.Start(names); err != nil {
 			return err
 		}
 	}
@@ -175,6 +184,9 @@ func (r *Router) Start() error {
 	r.stopFlush, r.flushDone = make(chan struct{}), make(chan struct{})
 	go r.flushCounts()
 	r.httpSrv = &http.Server{Handler: r.handler(), ReadHeaderTimeout: 10 * time.Second}
+	if r.admin != nil {
+		r.admin.start() // the engine exists once handler made it
+	}
 	go func() {
 		if err := r.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			r.log.Error("http server stopped", "error", err)
@@ -209,6 +221,9 @@ func (r *Router) Close() error {
 		return nil
 	}
 	r.closed.Store(true)
+	if r.admin != nil {
+		defer r.admin.close()
+	}
 	defer r.stopMetrics()
 	defer r.stopAPI()
 	timeout := r.live().Limits.ShutdownTimeout

@@ -34,6 +34,9 @@ func (c *conn) SetData(data map[string]any) error {
 		return fmt.Errorf("socket.data would take %d bytes as JSON, more than the %d of server.limits.socket_data_bytes; it keeps its previous value", len(b), limit)
 	}
 	c.s.SetData(data)
+	if a := c.r.admin; a != nil {
+		a.dataUpdated(c.ns, c.ID(), data)
+	}
 	return nil
 }
 

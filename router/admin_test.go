@@ -1,0 +1,212 @@
+package router_test
+
+import (
+	"context"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ioroute/ioroute/internal/testutil"
+)
+
+// adminHash is a bcrypt hash of "s3cret" (cost 4, so tests log in fast).
+const adminHash = "$2a$04$35TQGQ9C6MKKwAMez2Xsc.xZN4kLdzgA7I2qABWoq/YTy4tL5o0Xy"
+
+// adminConfig is a chat with server.admin, whose message handler also answers the sender.
+const adminConfig = `
+version: 1
+server:
+  admin:
+    auth: { username: admin, password_hash: "` + adminHash + `" }
+namespaces:
+  /chat:
+    on:
+      message:
+        - broadcast: { event: new-message, data: "${{ data }}" }
+        - emit: { event: echoed, data: "${{ data }}" }
+`
+
+// adminReport is what test/node/admin-scenario.mjs prints.
+type adminReport struct {
+	WrongPassword any            `json:"wrongPassword"`
+	Session       string         `json:"session"`
+	SessionLogin  any            `json:"sessionLogin"`
+	Admin         []adminEvent   `json:"admin"`
+	User          []adminEvent   `json:"user"`
+	UserID        string         `json:"userId"`
+	Error         string         `json:"error"`
+	Timeout       bool           `json:"timeout"`
+	Extra         map[string]any `json:"-"`
+}
+
+type adminEvent struct {
+	Event string `json:"event"`
+	Args  []any  `json:"args"`
+}
+
+// runAdminScenario runs the Admin UI's side of the wire against url (the admin socket on
+// adminURL) and returns what it saw.
+func runAdminScenario(t *testing.T, url, adminURL string) adminReport {
+	t.Helper()
+	node, path := testutil.NodeScript(t, "../test/node/admin-scenario.mjs", "socket.io-client")
+	arg, _ := json.Marshal(map[string]any{"url": url, "adminUrl": adminURL, "admin": "/admin", "user": "/chat", "username": "admin", "password": "s3cret"})
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, path, string(arg))
+	cmd.Dir = filepath.Dir(path)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var rep adminReport
+	if jerr := json.Unmarshal(out, &rep); jerr != nil {
+		t.Fatalf("admin scenario: %v %v; printed %s; stderr %s", err, jerr, out, stderr.String())
+	}
+	if err != nil || rep.Error != "" || rep.Timeout {
+		t.Fatalf("admin scenario failed: %v %s; printed %s; stderr %s", err, rep.Error, out, stderr.String())
+	}
+	return rep
+}
+
+func (r adminReport) find(event string) []adminEvent {
+	var out []adminEvent
+	for _, e := range r.Admin {
+		if e.Event == event {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestAdminUIProtocol: every event of @socket.io/admin-ui 0.5's protocol, as its Node
+// instrument() sends and serves them, with socket.io-client 4 on one node.
+func TestAdminUIProtocol(t *testing.T) {
+	s := startRouter(t, adminConfig)
+	rep := runAdminScenario(t, s.url, s.url)
+	checkAdminReport(t, rep)
+	testutil.WaitForLog(t, s.log, "admin login refused: invalid credentials")
+	if !strings.Contains(s.log.String(), "address=127.0.0.1") {
+		t.Errorf("the refused login's log line does not name the address:\n%s", s.log.String())
+	}
+}
+
+func checkAdminReport(t *testing.T, rep adminReport) {
+	t.Helper()
+	if rep.WrongPassword != "invalid credentials" {
+		t.Errorf("wrong password: %v, want connect_error invalid credentials", rep.WrongPassword)
+	}
+	if len(rep.Session) != 16 || rep.SessionLogin != "connected" {
+		t.Errorf("session %q, login with it: %v", rep.Session, rep.SessionLogin)
+	}
+	if cfg := rep.find("config"); len(cfg) != 1 {
+		t.Errorf("config events: %v", cfg)
+	} else {
+		feats, _ := cfg[0].Args[0].(map[string]any)["supportedFeatures"].([]any)
+		want := []any{"EMIT", "JOIN", "LEAVE", "DISCONNECT", "MJOIN", "MLEAVE", "MDISCONNECT", "AGGREGATED_EVENTS", "ALL_EVENTS"}
+		if !slices.Equal(feats, want) {
+			t.Errorf("supportedFeatures = %v, want %v", feats, want)
+		}
+	}
+	all := rep.find("all_sockets")
+	if len(all) != 1 {
+		t.Fatalf("all_sockets: %v", all)
+	}
+	// the admin socket itself, as Node lists it
+	list, _ := all[0].Args[0].([]any)
+	if len(list) != 1 {
+		t.Errorf("all_sockets = %v, want the admin socket", list)
+	} else {
+		sock := list[0].(map[string]any)
+		hs, _ := sock["handshake"].(map[string]any)
+		for _, k := range []string{"id", "clientId", "transport", "nsp", "data", "handshake", "rooms"} {
+			if _, ok := sock[k]; !ok {
+				t.Errorf("all_sockets entry lacks %s: %v", k, sock)
+			}
+		}
+		for _, k := range []string{"address", "headers", "query", "issued", "secure", "time", "url", "xdomain"} {
+			if _, ok := hs[k]; !ok {
+				t.Errorf("handshake lacks %s: %v", k, hs)
+			}
+		}
+		if sock["nsp"] != "/admin" || len(sock["clientId"].(string)) != 12 {
+			t.Errorf("admin socket: %v", sock)
+		}
+	}
+	stats := rep.find("server_stats")
+	if len(stats) == 0 {
+		t.Fatal("no server_stats")
+	}
+	st := stats[0].Args[0].(map[string]any)
+	for _, k := range []string{"serverId", "hostname", "pid", "uptime", "clientsCount", "pollingClientsCount", "aggregatedEvents", "namespaces"} {
+		if _, ok := st[k]; !ok {
+			t.Errorf("server_stats lacks %s: %v", k, st)
+		}
+	}
+	nss := map[string]bool{}
+	for _, n := range st["namespaces"].([]any) {
+		nss[n.(map[string]any)["name"].(string)] = true
+	}
+	if !nss["/chat"] || !nss["/admin"] || !nss["/"] {
+		t.Errorf("server_stats namespaces = %v", st["namespaces"])
+	}
+	id := rep.UserID
+	var connected map[string]any
+	for _, e := range rep.find("socket_connected") {
+		if m := e.Args[0].(map[string]any); m["id"] == id {
+			connected = m
+		}
+	}
+	if connected == nil || connected["nsp"] != "/chat" || connected["transport"] != "polling" {
+		t.Errorf("socket_connected for the user: %v", connected)
+	}
+	if d, _ := connected["data"].(map[string]any); d == nil || len(d) != 0 {
+		t.Errorf("socket_connected data = %v, want {} (no _admin in socket.data)", connected["data"])
+	}
+	recv := rep.find("event_received")
+	if len(recv) == 0 || recv[0].Args[0] != "/chat" || !jsonEqual(recv[0].Args[2], []any{"message", map[string]any{"text": "hi"}}) {
+		t.Errorf("event_received = %v", recv)
+	}
+	sent := rep.find("event_sent")
+	if len(sent) == 0 || !jsonEqual(sent[0].Args[2], []any{"echoed", map[string]any{"text": "hi"}}) {
+		t.Errorf("event_sent = %v", sent)
+	}
+	joined, left := false, false
+	for _, e := range rep.find("room_joined") {
+		joined = joined || (e.Args[0] == "/chat" && e.Args[1] == "lobby" && e.Args[2] == id)
+	}
+	for _, e := range rep.find("room_left") {
+		left = left || (e.Args[0] == "/chat" && e.Args[1] == "lobby" && e.Args[2] == id)
+	}
+	if !joined || !left {
+		t.Errorf("room_joined lobby %v, room_left lobby %v", joined, left)
+	}
+	var gotEmit, gotDisconnect bool
+	for _, e := range rep.User {
+		if e.Event == "from-admin" && jsonEqual(e.Args, []any{1.0, "two"}) {
+			gotEmit = true
+		}
+		if e.Event == "disconnect" && e.Args[0] == "io server disconnect" {
+			gotDisconnect = true
+		}
+	}
+	if !gotEmit || !gotDisconnect {
+		t.Errorf("user saw from-admin %v, disconnect by the server %v: %v", gotEmit, gotDisconnect, rep.User)
+	}
+	dis := rep.find("socket_disconnected")
+	found := false
+	for _, e := range dis {
+		found = found || (e.Args[0] == "/chat" && e.Args[1] == id && e.Args[2] == "server namespace disconnect")
+	}
+	if !found {
+		t.Errorf("socket_disconnected = %v", dis)
+	}
+}
+
+func jsonEqual(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
