@@ -3,7 +3,9 @@ package router
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/ioroute/ioroute/config"
+	"github.com/ioroute/ioroute/internal/adminui"
 	"github.com/ioroute/ioroute/internal/engine"
 )
 
@@ -159,6 +162,11 @@ func (a *admin) authenticate(s *sio.Socket, next func(*sio.ExtendedError)) {
 		a.mu.Unlock()
 		a.pending.Store(s, id)
 		next(nil)
+		return
+	}
+	if user == "" && pass == "" {
+		// no credentials (the UI tries its stored session first): not a guess, not counted
+		next(sio.NewExtendedError("invalid credentials", nil))
 		return
 	}
 	a.failed(addr)
@@ -656,4 +664,14 @@ func toString(v any) string {
 		return x.String()
 	}
 	return ""
+}
+
+// mountAdminUI serves the Admin UI at /admin/ for server.admin.ui.
+func (r *Router) mountAdminUI(mux *http.ServeMux) {
+	a := r.admin
+	if a == nil || !a.cfg.UI {
+		return
+	}
+	mux.Handle(adminui.Prefix, adminui.Handler(r.server.Path, a.cfg.Namespace))
+	mux.Handle(strings.TrimSuffix(adminui.Prefix, "/"), http.RedirectHandler(adminui.Prefix, http.StatusMovedPermanently))
 }

@@ -18,6 +18,7 @@ func (r *Router) handler() http.Handler {
 	prefix := strings.TrimRight(r.server.Path, "/") + "/"
 	r.serveClientBundle(mux, prefix)
 	r.mountAPI(mux) // server.api on this listener, under /api/ (router/api.go)
+	r.mountAdminUI(mux)
 	mux.Handle(prefix, r.front(eio))
 	if r.server.Path != prefix {
 		mux.Handle(r.server.Path, r.front(eio))
