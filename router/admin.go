@@ -1,8 +1,12 @@
 package router
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -69,7 +73,16 @@ type admin struct {
 	events eventBuffer
 	stop   chan struct{}
 	done   chan struct{}
+
+	// token marks the requests of the admin's own listener (server.admin.listen), in the
+	// adminHeader request header; requests to the main listener have the header removed.
+	token string
+	ln    net.Listener
+	srv   *http.Server
 }
+
+// adminHeader carries the admin listener's token on its requests, to the engine's handshake.
+const adminHeader = "X-Ioroute-Admin-Listener"
 
 // newAdmin creates the admin namespace of server.admin, a.
 func (r *Router) newAdmin(a config.Admin) *admin {
@@ -86,6 +99,9 @@ func (r *Router) newAdmin(a config.Admin) *admin {
 	ad.features = append(ad.features, "AGGREGATED_EVENTS")
 	if ad.dev {
 		ad.features = append(ad.features, "ALL_EVENTS")
+	}
+	if a.Listen != "" {
+		ad.token = randomID() + randomID()
 	}
 	ad.ns = r.io.Of(a.Namespace, nil)
 	ad.ns.Use(ad.authenticate)
@@ -137,6 +153,10 @@ func (a *admin) emit(event string, args ...any) {
 // authenticate is the admin namespace's middleware: a known session id, or the user's
 // name and password; else connect_error "invalid credentials".
 func (a *admin) authenticate(s *sio.Socket, next func(*sio.ExtendedError)) {
+	if a.token != "" && !a.viaListener(s.Handshake()) {
+		next(sio.NewExtendedError("Invalid namespace", nil)) // served on server.admin.listen only
+		return
+	}
 	auth := a.cfg.Auth
 	if auth == nil {
 		next(nil)
@@ -289,6 +309,13 @@ func (a *admin) close() {
 		close(a.stop)
 		<-a.done
 	}
+	if a.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if err := a.srv.Shutdown(ctx); err != nil {
+			_ = a.srv.Close()
+		}
+	}
 }
 
 // checkRemote asks the cluster whether an admin socket is connected to another node.
@@ -399,6 +426,7 @@ func serializeSocket(id string, clientID, transport any, nsp string, data map[st
 	if data == nil {
 		data = map[string]any{}
 	}
+	delete(hs.Headers, strings.ToLower(adminHeader))
 	rooms := make([]string, len(rs))
 	for i, r := range rs {
 		rooms[i] = string(r)
@@ -666,10 +694,63 @@ func toString(v any) string {
 	return ""
 }
 
-// mountAdminUI serves the Admin UI at /admin/ for server.admin.ui.
+// viaListener tells whether a handshake came through the admin's own listener.
+func (a *admin) viaListener(h *sio.Handshake) bool {
+	for k, v := range h.Headers {
+		if strings.EqualFold(k, adminHeader) {
+			return engine.First(v) == a.token
+		}
+	}
+	return false
+}
+
+// startListener serves the admin namespace and the UI on server.admin.listen: the engine (the
+// same one), with its requests marked, and the UI.
+func (a *admin) startListener() error {
+	if a.token == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("admin listen on %s: %w", a.cfg.Listen, err)
+	}
+	r := a.r
+	eio := r.front(r.io.ServeHandler(nil))
+	mux := http.NewServeMux()
+	if a.cfg.UI {
+		mux.Handle(adminui.Prefix, adminui.Handler(r.server.Path, a.cfg.Namespace))
+		mux.Handle(strings.TrimSuffix(adminui.Prefix, "/"), http.RedirectHandler(adminui.Prefix, http.StatusMovedPermanently))
+	}
+	prefix := strings.TrimRight(r.server.Path, "/") + "/"
+	mark := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		req.Header.Set(adminHeader, a.token)
+		eio.ServeHTTP(w, req)
+	})
+	mux.Handle(prefix, mark)
+	a.ln = ln
+	a.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := a.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			r.log.Error("admin server stopped", "error", err)
+		}
+	}()
+	r.log.Info("admin listening", "addr", "http://"+ln.Addr().String(), "namespace", a.cfg.Namespace, "ui", a.cfg.UI)
+	return nil
+}
+
+// AdminAddr is the address of server.admin.listen, once started; nil without it.
+func (r *Router) AdminAddr() net.Addr {
+	if r.admin == nil || r.admin.ln == nil {
+		return nil
+	}
+	return r.admin.ln.Addr()
+}
+
+// mountAdminUI serves the Admin UI at /admin/ for server.admin.ui, on the main listener
+// unless server.admin.listen gives it its own.
 func (r *Router) mountAdminUI(mux *http.ServeMux) {
 	a := r.admin
-	if a == nil || !a.cfg.UI {
+	if a == nil || !a.cfg.UI || a.token != "" {
 		return
 	}
 	mux.Handle(adminui.Prefix, adminui.Handler(r.server.Path, a.cfg.Namespace))

@@ -3,6 +3,7 @@ package router_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -209,4 +210,98 @@ func jsonEqual(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
+}
+
+// TestAdminOwnListener: with server.admin.listen the admin namespace and the UI are served on
+// their own listener only, and that listener serves nothing of the config.
+func TestAdminOwnListener(t *testing.T) {
+	s := startRouter(t, strings.Replace(adminConfig, "    auth:", "    listen: 127.0.0.1:0\n    ui: true\n    auth:", 1))
+	addr := s.Router.AdminAddr()
+	if addr == nil {
+		t.Fatal("no admin listener")
+	}
+	adminURL := "http://" + addr.String()
+	msgs := runNode(t, "admin-on-main", nodeScript(s.url+"/admin", 4, step{"wait": "connect"}))
+	if got := connectError(msgs); got != "Invalid namespace" {
+		t.Errorf("admin namespace on the main listener: %q, want Invalid namespace", got)
+	}
+	msgs = runNode(t, "chat-on-admin", nodeScript(adminURL+"/chat", 4, step{"wait": "connect"}))
+	if got := connectError(msgs); got != "Invalid namespace" {
+		t.Errorf("config namespace on the admin listener: %q, want Invalid namespace", got)
+	}
+	res, err := http.Get(adminURL + "/admin/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("UI on the admin listener: %d", res.StatusCode)
+	}
+	if res, err := http.Get(s.url + "/admin/"); err == nil {
+		res.Body.Close()
+		if res.StatusCode == 200 {
+			t.Errorf("UI on the main listener: %d", res.StatusCode)
+		}
+	}
+	rep := runAdminScenario(t, s.url, adminURL)
+	checkAdminReport(t, rep)
+}
+
+func connectError(msgs []nodeMsg) string {
+	for _, m := range msgs {
+		if m.Type == "connect_error" && m.Message != nil {
+			return *m.Message
+		}
+	}
+	return ""
+}
+
+// TestAdminFailedLoginsLimited: after 5 wrong passwords in a minute from one address, even the
+// right one is refused from it.
+func TestAdminFailedLoginsLimited(t *testing.T) {
+	s := startRouter(t, adminConfig)
+	login := func(name, password string) string {
+		script := nodeScript(s.url+"/admin", 4, step{"wait": "connect"})
+		script["auth"] = map[string]any{"username": "admin", "password": password}
+		return connectError(runNode(t, name, script))
+	}
+	if got := login("right", "s3cret"); got != "" {
+		t.Fatalf("right password refused: %q", got)
+	}
+	for i := range 5 {
+		if got := login("wrong", "nope"); got != "invalid credentials" {
+			t.Fatalf("wrong password %d: %q", i, got)
+		}
+	}
+	if got := login("right-after", "s3cret"); got != "invalid credentials" {
+		t.Fatalf("right password after 5 failures: %q, want invalid credentials", got)
+	}
+	testutil.WaitForLog(t, s.log, "too many failed attempts")
+}
+
+// TestAdminReadonlyProduction: readonly leaves out the UI's actions and ignores them;
+// production mode reports aggregated counts only (no all_sockets, no socket events).
+func TestAdminReadonlyProduction(t *testing.T) {
+	cfg := strings.Replace(adminConfig, "    auth:", "    readonly: true\n    mode: production\n    auth:", 1)
+	s := startRouter(t, cfg)
+	user := startNode(t, "user", nodeScript(s.url+"/chat", 4, step{"wait": "connect"}, step{"sleep": 1500}))
+	script := nodeScript(s.url+"/admin", 4, step{"wait": "connect"}, step{"expect": "server_stats"},
+		step{"emit": "_disconnect", "args": []any{"/chat", true}}, step{"sleep": 300})
+	script["auth"] = map[string]any{"username": "admin", "password": "s3cret"}
+	msgs := runNode(t, "admin", script)
+	cfgs := eventsOf(msgs, "config")
+	if len(cfgs) != 1 || !jsonEqual(cfgs[0], []any{map[string]any{"supportedFeatures": []any{"AGGREGATED_EVENTS"}}}) {
+		t.Errorf("config = %v", cfgs)
+	}
+	for _, ev := range []string{"all_sockets", "socket_connected", "room_joined"} {
+		if got := eventsOf(msgs, ev); len(got) != 0 {
+			t.Errorf("production mode sent %s: %v", ev, got)
+		}
+	}
+	umsgs := user.Wait(t)
+	for _, m := range umsgs {
+		if m.Type == "disconnect" {
+			t.Errorf("readonly: the UI's _disconnect disconnected the user: %v", rawLines(umsgs))
+		}
+	}
 }

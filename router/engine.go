@@ -97,6 +97,10 @@ func (r *Router) declare(name string) {
 // (which onConnection signals), or until connectWait passes.
 func (r *Router) guard(s *sio.Socket, next func(*sio.ExtendedError)) {
 	name := string(s.Nsp().Name())
+	if a := r.admin; a != nil && a.token != "" && a.viaListener(s.Handshake()) {
+		next(sio.NewExtendedError("Invalid namespace", nil)) // the admin listener serves the admin namespace only
+		return
+	}
 	ns, ok := r.current.Load().Namespaces[name]
 	if !ok && (name != "/" || s.Conn().Protocol() != 3) {
 		next(sio.NewExtendedError("Invalid namespace", nil))

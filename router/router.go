@@ -186,6 +186,16 @@ func (r *Router) Start() error {
 	r.httpSrv = &http.Server{Handler: r.handler(), ReadHeaderTimeout: 10 * time.Second}
 	if r.admin != nil {
 		r.admin.start() // the engine exists once handler made it
+		if err := r.admin.startListener(); err != nil {
+			_ = ln.Close()
+			r.admin.close()
+			if r.cluster != nil {
+				r.cluster.Close(0)
+			}
+			r.stopMetrics()
+			r.stopAPI()
+			return err
+		}
 	}
 	go func() {
 		if err := r.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
