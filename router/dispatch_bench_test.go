@@ -41,7 +41,13 @@ type chatBench struct {
 // startChatBench starts the router and connects the client, speaking Engine.IO 4 itself.
 func startChatBench(b *testing.B) *chatBench {
 	b.Helper()
-	t, err := table.LoadBytes("chat.yaml", []byte(chatConfig))
+	return startChatBenchWith(b, chatConfig)
+}
+
+// startChatBenchWith is startChatBench for a config of the chat's namespace, src.
+func startChatBenchWith(b *testing.B, src string) *chatBench {
+	b.Helper()
+	t, err := table.LoadBytes("chat.yaml", []byte(src))
 	if err != nil {
 		b.Fatal(err)
 	}
