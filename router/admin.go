@@ -48,6 +48,9 @@ const (
 	adminFailuresPerMinute = 5
 )
 
+// adminRouters counts the routers with a cluster and server.admin made in this process.
+var adminRouters atomic.Int64
+
 // admin is the admin namespace of one router.
 type admin struct {
 	r        *Router
@@ -91,7 +94,11 @@ func (r *Router) newAdmin(a config.Admin) *admin {
 		started: time.Now(), sessions: map[string]time.Time{}, failures: map[string][]time.Time{}}
 	if r.cluster != nil {
 		// several nodes may run on one host: tell them apart as Node's cluster workers are
+		// (and several routers in one process, as in tests, by their order)
 		ad.serverID = host + "#" + itoa(os.Getpid())
+		if n := adminRouters.Add(1); n > 1 {
+			ad.serverID += "-" + itoa(int(n))
+		}
 	}
 	if !a.Readonly {
 		ad.features = append(ad.features, adminFeatures...)

@@ -53,8 +53,14 @@ type adminEvent struct {
 // adminURL) and returns what it saw.
 func runAdminScenario(t *testing.T, url, adminURL string) adminReport {
 	t.Helper()
+	return runAdminScenarioOn(t, url, adminURL, 1)
+}
+
+// runAdminScenarioOn is runAdminScenario on a cluster of servers nodes.
+func runAdminScenarioOn(t *testing.T, url, adminURL string, servers int) adminReport {
+	t.Helper()
 	node, path := testutil.NodeScript(t, "../test/node/admin-scenario.mjs", "socket.io-client")
-	arg, _ := json.Marshal(map[string]any{"url": url, "adminUrl": adminURL, "admin": "/admin", "user": "/chat", "username": "admin", "password": "s3cret"})
+	arg, _ := json.Marshal(map[string]any{"url": url, "adminUrl": adminURL, "admin": "/admin", "user": "/chat", "username": "admin", "password": "s3cret", "servers": servers})
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, path, string(arg))
@@ -303,5 +309,24 @@ func TestAdminReadonlyProduction(t *testing.T) {
 		if m.Type == "disconnect" {
 			t.Errorf("readonly: the UI's _disconnect disconnected the user: %v", rawLines(umsgs))
 		}
+	}
+}
+
+// TestAdminUIProtocolCluster: the same with two nodes on Redis, the admin socket on node 2 and
+// the user on node 1: node 1 reports to it, the UI's requests act on node 1's socket, and each
+// node sends its own server_stats.
+func TestAdminUIProtocolCluster(t *testing.T) {
+	rd := testutil.StartRedis(t)
+	cfg := strings.Replace(adminConfig, "server:\n", "server:\n  adapter:\n    redis: { url: \""+rd.URL+"\" }\n", 1)
+	n1 := startRouter(t, cfg)
+	n2 := startRouter(t, cfg)
+	rep := runAdminScenarioOn(t, n1.url, n2.url, 2)
+	checkAdminReport(t, rep)
+	ids := map[any]bool{}
+	for _, e := range rep.find("server_stats") {
+		ids[e.Args[0].(map[string]any)["serverId"]] = true
+	}
+	if len(ids) != 2 {
+		t.Errorf("server_stats from %d servers, want 2: %v", len(ids), ids)
 	}
 }

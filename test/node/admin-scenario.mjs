@@ -7,7 +7,8 @@
 //   { "url": "http://127.0.0.1:PORT",          // the server
 //     "admin": "/admin", "user": "/chat",       // the admin namespace and a namespace of the config
 //     "username": "admin", "password": "...",
-//     "adminUrl": "http://127.0.0.1:PORT2" }    // optional: another node, for the admin socket
+//     "adminUrl": "http://127.0.0.1:PORT2",     // optional: another node, for the admin socket
+//     "servers": 2 }                            // optional: wait for server_stats from this many nodes
 //
 // It logs in with a wrong password, then the right one, then with the session id it was
 // given; connects a user socket (polling first, so it upgrades); has the user emit an event
@@ -69,6 +70,9 @@ try {
   });
   await waitFor((e) => e.event === "all_sockets", "all_sockets");
   await waitFor((e) => e.event === "server_stats", "server_stats");
+  // with several nodes: until each reports (each then knows an admin is watching)
+  const servers = opts.servers || 1;
+  await waitFor(() => new Set(report.admin.filter((e) => e.event === "server_stats").map((e) => e.args[0].serverId)).size >= servers, `server_stats from ${servers} servers`);
 
   // 3. the session id logs in without the password
   const again = await connect(adminUrl, { auth: { sessionId: report.session } });
