@@ -297,6 +297,7 @@ func (a *admin) start() {
 		for {
 			select {
 			case <-t.C:
+				a.prune()
 				if a.r.cluster != nil {
 					a.checkRemote()
 				}
@@ -322,6 +323,21 @@ func (a *admin) close() {
 		if err := a.srv.Shutdown(ctx); err != nil {
 			_ = a.srv.Close()
 		}
+	}
+}
+
+// prune forgets expired sessions and failed logins older than a minute.
+func (a *admin) prune() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := time.Now()
+	for id, exp := range a.sessions {
+		if now.After(exp) {
+			delete(a.sessions, id)
+		}
+	}
+	for addr := range a.failures {
+		a.recent(addr)
 	}
 }
 
@@ -622,9 +638,7 @@ func (a *admin) onRawConnection(args ...any) {
 		return
 	}
 	a.events.push("rawConnection", nil, 1)
-	if c, ok := args[0].(interface {
-		Once(string, ...func(...any)) error
-	}); ok {
+	if c, ok := args[0].(eio.Socket); ok {
 		_ = c.Once("close", func(reason ...any) {
 			var why any
 			if len(reason) > 0 {
@@ -635,6 +649,15 @@ func (a *admin) onRawConnection(args ...any) {
 			}
 		})
 	}
+}
+
+// packet counts one packet of size bytes, for aggregatedEvents, while an admin watches.
+func (a *admin) packet(packets, bytes string, size int) {
+	if !a.watching.Load() {
+		return
+	}
+	a.events.push(packets, nil, 1)
+	a.events.push(bytes, nil, size)
 }
 
 // eventBuffer aggregates counts by second, type and subtype, as the package's EventBuffer.

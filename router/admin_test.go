@@ -152,6 +152,21 @@ func checkAdminReport(t *testing.T, rep adminReport) {
 			t.Errorf("server_stats lacks %s: %v", k, st)
 		}
 	}
+	types := map[string]bool{}
+	for _, e := range stats {
+		for _, ag := range e.Args[0].(map[string]any)["aggregatedEvents"].([]any) {
+			m := ag.(map[string]any)
+			types[m["type"].(string)] = true
+			if _, ok := m["timestamp"].(float64); !ok || m["count"].(float64) < 1 {
+				t.Errorf("aggregated event %v", m)
+			}
+		}
+	}
+	for _, k := range []string{"rawConnection", "rawDisconnection", "packetsIn", "packetsOut", "bytesIn", "bytesOut"} {
+		if !types[k] {
+			t.Errorf("aggregatedEvents never counted %s: %v", k, types)
+		}
+	}
 	nss := map[string]bool{}
 	for _, n := range st["namespaces"].([]any) {
 		nss[n.(map[string]any)["name"].(string)] = true

@@ -108,7 +108,9 @@ try {
   });
   admin.emit("_disconnect", opts.user, false, id);
   await waitFor((e) => e.event === "socket_disconnected" && e.args[1] === id, "socket_disconnected");
-  await sleep(100);
+  // one more server_stats from each server, whose aggregatedEvents count the user's disconnection
+  const seen = report.admin.length;
+  await waitFor(() => new Set(report.admin.slice(seen).filter((e) => e.event === "server_stats").map((e) => e.args[0].serverId)).size >= servers, "server_stats after the disconnection");
   admin.close();
   clearTimeout(deadline);
   process.stdout.write(JSON.stringify(report) + "\n");
