@@ -207,6 +207,16 @@ func (r *Router) Start() error {
 	for _, name := range t.Names() {
 		r.log.Info("namespace loaded", "namespace", name, "events", strings.Join(t.Namespaces[name].EventNames(), ","))
 	}
+	if a := r.admin; a != nil && a.token == "" {
+		attrs := []any{"namespace", a.cfg.Namespace, "mode", a.cfg.Mode, "readonly", a.cfg.Readonly, "login", a.cfg.Auth != nil}
+		if a.cfg.UI {
+			attrs = append(attrs, "ui", "http://"+ln.Addr().String()+"/admin/")
+		}
+		r.log.Info("admin namespace", attrs...)
+	}
+	if a := r.admin; a != nil && a.cfg.Auth == nil {
+		r.log.Warn("the admin namespace has no login (server.admin.auth: false): whoever reaches it sees every socket and, unless readonly, can disconnect them", "namespace", a.cfg.Namespace)
+	}
 	if dir := r.live().Static; dir != "" {
 		r.log.Info("serving static files", "dir", dir)
 	}
