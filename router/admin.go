@@ -418,11 +418,13 @@ func (a *admin) allSockets() []map[string]any {
 // describeRemote serializes a socket as the package's serialize does; clientId and transport
 // are known for the sockets of this node.
 func (a *admin) describeRemote(ns sio.Namespace, rs *sio.RemoteSocket) map[string]any {
+	data, adm := withoutAdmin(rs.Data())
 	var clientID, transport any
 	if s, ok := ns.Sockets().Load(rs.Id()); ok && s != nil {
 		clientID, transport = clientOf(s)
+	} else if adm != nil {
+		clientID, transport = adm["clientId"], adm["transport"] // another node's socket
 	}
-	data, _ := rs.Data().(map[string]any)
 	return serializeSocket(string(rs.Id()), clientID, transport, string(ns.Name()), data, rs.Handshake(), rs.Rooms().Keys())
 }
 

@@ -345,3 +345,44 @@ func TestAdminUIProtocolCluster(t *testing.T) {
 		t.Errorf("server_stats from %d servers, want 2: %v", len(ids), ids)
 	}
 }
+
+// TestAdminClusterSocketsDescribed: a socket of another node is described to the UI with its
+// client id and transport (carried in the fetchSockets answer's data._admin, as Node's
+// package does), and sockets() never shows _admin.
+func TestAdminClusterSocketsDescribed(t *testing.T) {
+	rd := testutil.StartRedis(t)
+	cfg := strings.Replace(adminConfig, "server:\n", "server:\n  adapter:\n    redis: { url: \""+rd.URL+"\" }\n", 1) +
+		"      who:\n        - ack: \"${{ sockets() }}\"\n"
+	n1 := startRouter(t, cfg)
+	n2 := startRouter(t, cfg)
+	u1 := n1.dial(t, "/chat", dialOpts{})
+	u2 := n2.dial(t, "/chat", dialOpts{})
+	script := nodeScript(n2.url+"/admin", 4, step{"wait": "connect"}, step{"expect": "all_sockets"})
+	script["auth"] = map[string]any{"username": "admin", "password": "s3cret"}
+	msgs := runNode(t, "admin", script)
+	all := eventsOf(msgs, "all_sockets")
+	if len(all) != 1 {
+		t.Fatalf("all_sockets: %s", rawLines(msgs))
+	}
+	found := false
+	for _, x := range all[0][0].([]any) {
+		s := x.(map[string]any)
+		if s["id"] != u1.id {
+			continue
+		}
+		found = true
+		if id, _ := s["clientId"].(string); len(id) != 12 || s["transport"] != "websocket" {
+			t.Errorf("node 1's socket described without its client: %v", s)
+		}
+		if d := s["data"].(map[string]any); len(d) != 0 {
+			t.Errorf("node 1's socket data = %v, want {}", d)
+		}
+	}
+	if !found {
+		t.Fatalf("all_sockets lacks node 1's socket %s: %v", u1.id, all[0][0])
+	}
+	got := u2.emitAck(t, "who")
+	if b, _ := json.Marshal(got); strings.Contains(string(b), "_admin") || !strings.Contains(string(b), u1.id) {
+		t.Errorf("sockets() on node 2 = %s", b)
+	}
+}
