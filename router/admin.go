@@ -67,6 +67,9 @@ type admin struct {
 	local    atomic.Int64
 	remote   atomic.Bool
 	watching atomic.Bool
+	watchMu  sync.Mutex
+	// outgoing holds the config's sockets that have the event_sent listener (watchOutgoing).
+	outgoing sync.Map // *sio.Socket -> struct{}
 
 	mu       sync.Mutex
 	sessions map[string]time.Time   // session id -> expiry
@@ -283,7 +286,7 @@ func (a *admin) onConnection(args ...any) {
 
 // updateWatching sets watching from the admin sockets known.
 func (a *admin) updateWatching() {
-	a.watching.Store(a.local.Load() > 0 || a.remote.Load())
+	a.setWatching(a.local.Load() > 0 || a.remote.Load())
 }
 
 // start sends server_stats every adminStatsEvery until stopAdmin.
@@ -513,12 +516,49 @@ func (a *admin) eventReceived(nsp, id string, in []any) {
 	a.emit("event_received", nsp, id, engine.Incoming(append([]any(nil), args...)), now())
 }
 
-// eventSent reports an event sent to one socket of the config.
-func (a *admin) eventSent(nsp, id, event string, args []any) {
+// watchOutgoing reports every event sent to socket s of the config (event_sent), emitted to it
+// or broadcast, as Node's onAnyOutgoing does. The listener is on the socket only while an
+// admin watches (setWatching adds it to the sockets connected then and takes it off again):
+// the engine copies a socket's outgoing listeners for every packet it has some for.
+func (a *admin) watchOutgoing(s *sio.Socket) {
 	if !a.dev || !a.watching.Load() {
 		return
 	}
-	a.emit("event_sent", nsp, id, append([]any{event}, args...), now())
+	if _, had := a.outgoing.LoadOrStore(s, struct{}{}); had {
+		return
+	}
+	nsp, id := string(s.Nsp().Name()), string(s.Id())
+	s.OnAnyOutgoing(func(args ...any) {
+		if a.watching.Load() {
+			a.emit("event_sent", nsp, id, append([]any(nil), args...), now())
+		}
+	})
+	s.Once("disconnect", func(...any) { a.outgoing.Delete(s) })
+}
+
+// setWatching records whether an admin watches, and puts the outgoing listeners on the
+// config's sockets or takes them off when that changes.
+func (a *admin) setWatching(on bool) {
+	a.watchMu.Lock()
+	defer a.watchMu.Unlock()
+	if a.watching.Swap(on) == on || !a.dev {
+		return
+	}
+	if on {
+		a.r.nsps.Range(func(_, v any) bool {
+			v.(sio.Namespace).Sockets().Range(func(_ sio.SocketId, s *sio.Socket) bool {
+				a.watchOutgoing(s)
+				return true
+			})
+			return true
+		})
+		return
+	}
+	a.outgoing.Range(func(k, _ any) bool {
+		k.(*sio.Socket).OffAnyOutgoing(nil) // ioroute puts no other outgoing listener on sockets
+		a.outgoing.Delete(k)
+		return true
+	})
 }
 
 // dataUpdated reports a socket's new data.

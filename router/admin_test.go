@@ -191,9 +191,17 @@ func checkAdminReport(t *testing.T, rep adminReport) {
 	if len(recv) == 0 || recv[0].Args[0] != "/chat" || !jsonEqual(recv[0].Args[2], []any{"message", map[string]any{"text": "hi"}}) {
 		t.Errorf("event_received = %v", recv)
 	}
+	// sent to the socket alone, broadcast, and emitted from the UI: each reported as Node's
+	// onAnyOutgoing reports it
 	sent := rep.find("event_sent")
-	if len(sent) == 0 || !jsonEqual(sent[0].Args[2], []any{"echoed", map[string]any{"text": "hi"}}) {
-		t.Errorf("event_sent = %v", sent)
+	for _, want := range [][]any{{"echoed", map[string]any{"text": "hi"}}, {"new-message", map[string]any{"text": "hi"}}, {"from-admin", 1, "two"}} {
+		found := false
+		for _, e := range sent {
+			found = found || (e.Args[0] == "/chat" && e.Args[1] == id && jsonEqual(e.Args[2], want))
+		}
+		if !found {
+			t.Errorf("event_sent lacks %v: %v", want, sent)
+		}
 	}
 	joined, left := false, false
 	for _, e := range rep.find("room_joined") {

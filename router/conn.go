@@ -106,9 +106,6 @@ func (c *conn) target(m actions.Message) (sio.Namespace, error) {
 func (c *conn) Emit(m actions.Message) error {
 	args := m.Args
 	if !m.Broadcast && len(m.To) == 0 {
-		if a := c.r.admin; a != nil {
-			a.eventSent(c.ns, c.ID(), m.Event, args)
-		}
 		return c.s.Emit(m.Event, args...)
 	}
 	ns, err := c.target(m)
@@ -169,9 +166,6 @@ func (c *conn) EmitWithAck(m actions.Message, timeout time.Duration, cb func([]a
 		timer = time.AfterFunc(timeout, func() {
 			done(nil, fmt.Errorf("no acknowledgement within %s", timeout))
 		})
-	}
-	if a := c.r.admin; a != nil {
-		a.eventSent(string(target.Nsp().Name()), string(target.Id()), m.Event, m.Args)
 	}
 	ack := sio.Ack(func(replies []any, err error) {
 		if timer != nil {

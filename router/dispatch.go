@@ -26,6 +26,7 @@ func (r *Router) onConnection(args ...any) {
 	r.connected(c)
 	if a := r.admin; a != nil {
 		a.socketConnected(s)
+		a.watchOutgoing(s)
 	}
 	s.OnAny(func(in ...any) { r.onEvent(c, in) })
 }
