@@ -24,6 +24,9 @@ type Admin struct {
 	Listen string
 }
 
+// AdminUIPrefix is where server.admin.ui serves the UI.
+const AdminUIPrefix = "/admin/"
+
 // AdminAuth is the admin user: a name and the bcrypt hash of its password.
 type AdminAuth struct {
 	Username     string
@@ -119,6 +122,11 @@ func checkAdminNamespace(f *File, root *Node, errs *Errors) {
 	a := f.Server.Admin
 	if a == nil {
 		return
+	}
+	path := strings.TrimRight(f.Server.Path, "/") + "/"
+	if a.UI && a.Listen == "" && strings.HasPrefix(path, AdminUIPrefix) {
+		n := root.Get("server").Get("admin")
+		errs.Add(n.Pos, n.Path, "the Admin UI is served under %s of the main listener, where server.path is too; move server.path, or give the admin its own listen address", AdminUIPrefix)
 	}
 	for _, ns := range f.Namespaces {
 		if ns.Name == a.Namespace {

@@ -41,6 +41,7 @@ func TestAdminSettings(t *testing.T) {
 		{"admin: { auth: false, mode: dev }", `must be "development" or "production"`},
 		{"admin: { auth: false, namespace: /chat }", "namespace /chat is server.admin's namespace"},
 		{"admin: { auth: false, namespace: / }", "other than \"/\""},
+		{"admin: { auth: false, ui: true }\n  path: /admin", "where server.path is too"},
 	}
 	for _, c := range bad {
 		_, err := config.Parse("c.yaml", []byte("version: 1\nserver:\n  "+c.server+"\nnamespaces: { /chat: }\n"))
