@@ -177,29 +177,33 @@ func (a *admin) authenticate(s *sio.Socket, next func(*sio.ExtendedError)) {
 		next(nil)
 		return
 	}
-	addr := engine.Handshake(s.Handshake()).Address
-	if a.tooManyFailures(addr) {
-		a.r.clientLog.Warn("admin login refused: too many failed attempts from this address", "address", addr)
-		next(sio.NewExtendedError("invalid credentials", nil))
-		return
-	}
 	user, _ := creds["username"].(string)
 	pass, _ := creds["password"].(string)
-	if user == auth.Username && bcrypt.CompareHashAndPassword([]byte(auth.PasswordHash), []byte(pass)) == nil {
-		id := randomID()
-		a.mu.Lock()
-		a.sessions[id] = time.Now().Add(adminSessionTTL)
-		a.mu.Unlock()
-		a.pending.Store(s, id)
-		next(nil)
-		return
-	}
 	if user == "" && pass == "" {
 		// no credentials (the UI tries its stored session first): not a guess, not counted
 		next(sio.NewExtendedError("invalid credentials", nil))
 		return
 	}
-	a.failed(addr)
+	addr := engine.Handshake(s.Handshake()).Address
+	// the attempt counts as failed until the password matched, so that attempts made at
+	// once cannot pass the limit together
+	at, allowed := a.attempt(addr)
+	if !allowed {
+		a.r.clientLog.Warn("admin login refused: too many failed attempts from this address", "address", addr)
+		next(sio.NewExtendedError("invalid credentials", nil))
+		return
+	}
+	if user == auth.Username && bcrypt.CompareHashAndPassword([]byte(auth.PasswordHash), []byte(pass)) == nil {
+		a.succeeded(addr, at)
+		id := randomID()
+		a.mu.Lock()
+		a.sessions[id] = time.Now().Add(adminSessionTTL)
+		a.mu.Unlock()
+		a.pending.Store(s, id)
+		time.AfterFunc(connectWait, func() { a.pending.Delete(s) }) // in case it never connects
+		next(nil)
+		return
+	}
 	a.r.clientLog.Warn("admin login refused: invalid credentials", "address", addr, "username", user)
 	next(sio.NewExtendedError("invalid credentials", nil))
 }
@@ -222,18 +226,34 @@ func (a *admin) sessionValid(id string) bool {
 	return ok
 }
 
-// tooManyFailures tells whether addr failed adminFailuresPerMinute logins in the last minute.
-func (a *admin) tooManyFailures(addr string) bool {
+// attempt records a login attempt from addr as failed, unless addr failed
+// adminFailuresPerMinute logins in the last minute (allowed false).
+func (a *admin) attempt(addr string) (at time.Time, allowed bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return len(a.recent(addr)) >= adminFailuresPerMinute
+	l := a.recent(addr)
+	if len(l) >= adminFailuresPerMinute {
+		return time.Time{}, false
+	}
+	at = time.Now()
+	a.failures[addr] = append(l, at)
+	return at, true
 }
 
-// failed records a failed login from addr.
-func (a *admin) failed(addr string) {
+// succeeded takes back the failure attempt recorded at at from addr: the password matched.
+func (a *admin) succeeded(addr string, at time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.failures[addr] = append(a.recent(addr), time.Now())
+	l := a.failures[addr]
+	for i, t := range l {
+		if t.Equal(at) {
+			a.failures[addr] = append(l[:i:i], l[i+1:]...)
+			break
+		}
+	}
+	if len(a.failures[addr]) == 0 {
+		delete(a.failures, addr)
+	}
 }
 
 // recent is addr's failed logins of the last minute (a.mu held).
