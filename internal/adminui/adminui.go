@@ -1,9 +1,14 @@
 // Package adminui embeds the official Socket.IO Admin UI (the `ui/dist` build of npm
 // @socket.io/admin-ui 0.5.1, MIT, see LICENSE; its source maps left out) and serves it for
-// server.admin.ui, with this server's URL, path and admin namespace filled in.
+// server.admin.ui, with this server's URL, path and admin namespace filled in. The icon font
+// the UI links from a CDN is embedded too (npm @mdi/font 7.4.47, its minified CSS and woff2
+// font, in dist/mdi; Pictogrammers Free License, see LICENSE-mdi); the Roboto text font is
+// left out (the page falls back to the system's sans-serif).
 //
 // To update it: `npm install` in test/node with the new version, then copy
-// node_modules/@socket.io/admin-ui/ui/dist (without *.map) to dist/ and its LICENSE here.
+// node_modules/@socket.io/admin-ui/ui/dist (without *.map) to dist/ and its LICENSE here;
+// `npm install @mdi/font@VERSION` elsewhere, and copy css/materialdesignicons.min.css and
+// fonts/materialdesignicons-webfont.woff2 to dist/mdi/css and dist/mdi/fonts.
 package adminui
 
 import (
@@ -15,7 +20,7 @@ import (
 	"strings"
 )
 
-//go:embed dist LICENSE
+//go:embed dist LICENSE LICENSE-mdi
 var files embed.FS
 
 // Version is the @socket.io/admin-ui release embedded.
@@ -54,23 +59,24 @@ func Handler(path, namespace string) http.Handler {
 		case "LICENSE":
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			_, _ = w.Write(License())
+		case "LICENSE-mdi":
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			b, _ := files.ReadFile("LICENSE-mdi")
+			_, _ = w.Write(b)
 		default:
 			static.ServeHTTP(w, req)
 		}
 	})
 }
 
-// page is the UI's index.html with the settings script, and without the fonts and icons it
-// would fetch from CDNs (the UI is served offline; its buttons keep their labels).
+// page is the UI's index.html with the settings script, its icon font served with it and
+// without the text font it would fetch from a CDN (the UI is served offline).
 func page(index []byte, path, namespace string) []byte {
 	cfg, _ := json.Marshal(map[string]string{"path": path, "namespace": namespace})
 	script := `<script>(function(c){try{if(!localStorage.getItem("server_url")){localStorage.setItem("server_url",location.origin);` +
 		`localStorage.setItem("namespace",c.namespace);localStorage.setItem("path",c.path);}}catch(e){}})(` + string(cfg) + `)</script>`
-	for _, cdn := range []string{
-		`<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto:100,300,400,500,700,900">`,
-		`<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/@mdi/font@latest/css/materialdesignicons.min.css">`,
-	} {
-		index = bytes.Replace(index, []byte(cdn), nil, 1)
-	}
+	index = bytes.Replace(index, []byte(`<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto:100,300,400,500,700,900">`), nil, 1)
+	index = bytes.Replace(index, []byte(`<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/@mdi/font@latest/css/materialdesignicons.min.css">`),
+		[]byte(`<link rel="stylesheet" href="mdi/css/materialdesignicons.min.css">`), 1)
 	return bytes.Replace(index, []byte("<script "), []byte(script+"<script "), 1)
 }

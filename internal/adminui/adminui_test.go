@@ -30,4 +30,16 @@ func TestHandlerServesTheUI(t *testing.T) {
 	if code, _ := get("/admin/favicon.png"); code != 200 {
 		t.Fatalf("favicon: %d", code)
 	}
+	if !strings.Contains(body, `href="mdi/css/materialdesignicons.min.css"`) {
+		t.Fatalf("index does not link the embedded icon font: %s", body)
+	}
+	if code, css := get("/admin/mdi/css/materialdesignicons.min.css"); code != 200 || !strings.Contains(css, "materialdesignicons-webfont.woff2") {
+		t.Fatalf("icon css: %d", code)
+	}
+	if code, _ := get("/admin/mdi/fonts/materialdesignicons-webfont.woff2"); code != 200 {
+		t.Fatalf("icon font: %d", code)
+	}
+	if code, lic := get("/admin/LICENSE-mdi"); code != 200 || !strings.Contains(lic, "Pictogrammers") {
+		t.Fatalf("icon license: %d", code)
+	}
 }
