@@ -394,3 +394,42 @@ func TestAdminClusterSocketsDescribed(t *testing.T) {
 		t.Errorf("sockets() on node 2 = %s", b)
 	}
 }
+
+// TestAdminInvisibleToConfig: the admin socket and its events never reach the config's
+// handlers (connect, catch-all, disconnect) nor its sockets() results.
+func TestAdminInvisibleToConfig(t *testing.T) {
+	cfg := strings.Replace(adminConfig, "namespaces:\n", `namespaces:
+  /:
+    on:
+      connect:
+        - print: "root connect ${{ socket.id }}"
+      "*":
+        - print: "root event ${{ event }}"
+`, 1) + `      connect:
+        - print: "chat connect ${{ socket.id }}"
+      disconnect:
+        - print: "chat disconnect ${{ socket.id }}"
+      "*":
+        - print: "chat event ${{ event }}"
+      who:
+        - ack: "${{ sockets() }}"
+`
+	s := startRouter(t, cfg)
+	script := nodeScript(s.url+"/admin", 4, step{"wait": "connect"}, step{"expect": "all_sockets"},
+		step{"emit": "hello", "args": []any{1}}, step{"emit": "emit", "args": []any{"/nope", nil, "x"}}, step{"sleep": 200})
+	script["auth"] = map[string]any{"username": "admin", "password": "s3cret"}
+	msgs := runNode(t, "admin", script)
+	mustConnect(t, "admin", msgs)
+	u := s.dial(t, "/chat", dialOpts{})
+	s.out.WaitFor(t, "chat connect "+u.id)
+	got := u.emitAck(t, "who")
+	b, _ := json.Marshal(got)
+	if strings.Count(string(b), `"id"`) != 1 || !strings.Contains(string(b), u.id) {
+		t.Errorf("sockets() = %s, want the chat socket alone", b)
+	}
+	for _, line := range s.out.All() {
+		if strings.HasPrefix(line, "root ") || strings.Contains(line, "event hello") {
+			t.Errorf("the admin socket reached the config: %q", line)
+		}
+	}
+}
