@@ -19,9 +19,10 @@ import (
 // adminUIHash is a bcrypt hash of "s3cret" (cost 4).
 const adminUIHash = "$2a$04$35TQGQ9C6MKKwAMez2Xsc.xZN4kLdzgA7I2qABWoq/YTy4tL5o0Xy"
 
-// TestAdminUIInChromium: the chat example with server.admin (ui: true); Chromium opens
-// ioroute's own /admin/, logs in, sees the chat's two connected sockets with their rooms on
-// the Sockets page, and disconnects one from the UI (test/node/admin-browser.mjs).
+// TestAdminUIInChromium: the chat example with server.admin (ui: true); Chromium opens the
+// chat page in two tabs and ioroute's own /admin/ in a third, logs in, sees the two tabs'
+// sockets with their rooms on the Sockets page, and disconnects one from the UI: that tab
+// alone shows "disconnected" (test/node/admin-browser.mjs).
 func TestAdminUIInChromium(t *testing.T) {
 	node, script := testutil.NodeScript(t, "../test/node/admin-browser.mjs", "playwright-core", "socket.io-client")
 	if _, err := os.Stat(chromiumPath); err != nil {
@@ -66,7 +67,7 @@ func TestAdminUIInChromium(t *testing.T) {
 		shot = filepath.Join(dir, "admin-ui.png")
 	}
 	arg, _ := json.Marshal(map[string]any{"url": "http://" + r.Addr().String(), "namespace": "/chat",
-		"username": "admin", "password": "s3cret", "screenshot": shot})
+		"username": "admin", "password": "s3cret", "pages": true, "screenshot": shot})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, script, string(arg))
