@@ -29,6 +29,7 @@ namespaces:
       message:
         - broadcast: { event: new-message, data: "${{ data }}" }
         - emit: { event: echoed, data: "${{ data }}" }
+        - set: { said: "${{ data.text }}" }
 `
 
 // adminReport is what test/node/admin-scenario.mjs prints.
@@ -202,6 +203,14 @@ func checkAdminReport(t *testing.T, rep adminReport) {
 		if !found {
 			t.Errorf("event_sent lacks %v: %v", want, sent)
 		}
+	}
+	updated := false
+	for _, e := range rep.find("socket_updated") {
+		m := e.Args[0].(map[string]any)
+		updated = updated || (m["id"] == id && m["nsp"] == "/chat" && jsonEqual(m["data"], map[string]any{"said": "hi"}))
+	}
+	if !updated {
+		t.Errorf("no socket_updated with the data set: %v", rep.find("socket_updated"))
 	}
 	joined, left := false, false
 	for _, e := range rep.find("room_joined") {
