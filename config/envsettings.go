@@ -81,6 +81,10 @@ func expandField(v *Node, f Field, errs *Errors, read *[]secret) {
 		for _, it := range v.Items {
 			expandScalar(it, String, errs, read)
 		}
+	case f.Type == Value && v.Kind == MapNode: // server.admin.auth
+		for _, e := range v.Entries {
+			expandScalar(e.Value, String, errs, read)
+		}
 	default:
 		expandScalar(v, f.Type, errs, read)
 	}

@@ -159,6 +159,7 @@ func Parse(name string, src []byte) (*File, error) {
 			f.Namespaces = append(f.Namespaces, parseNamespace(e, &errs))
 		}
 	}
+	checkAdminNamespace(f, root, &errs)
 	return f, errs.Err()
 }
 

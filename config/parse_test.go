@@ -64,7 +64,7 @@ func TestParseErrors(t *testing.T) {
 			"c.yaml:3:11: server.listen: expected a string, got integer",
 			`c.yaml:4:18: server.ping_interval: expected a duration such as "300ms" or "25s", got integer`,
 			"c.yaml:5:16: server.max_payload: must not be negative",
-			"c.yaml:7:3: server.colour: unknown field (known: adapter, allow_eio3, api, connect_timeout, cors, limits, listen, max_payload, metrics, path, ping_interval, ping_timeout, recovery, serve_client, shutdown_drain, static, trust_proxy)"}},
+			"c.yaml:7:3: server.colour: unknown field (known: adapter, admin, allow_eio3, api, connect_timeout, cors, limits, listen, max_payload, metrics, path, ping_interval, ping_timeout, recovery, serve_client, shutdown_drain, static, trust_proxy)"}},
 		{"origins * with credentials", "version: 1\nserver:\n  cors: { origins: [\"*\"], credentials: true }\nnamespaces: {}\n", []string{
 			`c.yaml:3:9: server.cors: origins "*" with credentials: true would let any site act as the user; list the allowed origins`}},
 		{"redis adapter field", "version: 1\nserver:\n  adapter:\n    redis: { url: \"redis://127.0.0.1:6379\", db: 1 }\nnamespaces: {}\n", []string{

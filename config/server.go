@@ -29,6 +29,7 @@ type Server struct {
 	Adapter        Adapter        `setting:"adapter"`
 	API            *API           `setting:"api"`      // nil: no API
 	Recovery       *Recovery      `setting:"recovery"` // nil: no connection state recovery
+	Admin          *Admin         `setting:"admin"`    // nil: no admin namespace
 	// Pos locates each setting that was written in the file, by field name.
 	Pos map[string]Pos
 }
@@ -128,6 +129,7 @@ var ServerFields = append([]Field{
 	{Name: "recovery", Type: Object, Fields: recoveryFields, Restart: true, Doc: "Connection state recovery, as Node socket.io 4.6+: a client that drops and reconnects within max_disconnection gets back its socket id, rooms, socket.data " +
 		"and every event it missed, in order. Kept in memory on this node (a restart loses it); refused with adapter.redis.",
 		Example: "recovery: { max_disconnection: 2m, skip_connect: true }"},
+	adminField,
 }, opsFields...)
 
 // DefaultServer returns the settings used when the config says nothing: the Default of each
@@ -223,6 +225,8 @@ func decodeServer(n *Node, dir string, errs *Errors) Server {
 			s.Adapter = decodeAdapter(v, errs)
 		case "recovery":
 			s.Recovery = decodeRecovery(v, errs)
+		case "admin":
+			decodeAdmin(v, &s, errs)
 		default:
 			decodeOps(e.Key, v, &s, errs)
 		}

@@ -97,10 +97,7 @@ func (a apiTarget) Sockets(ns string, names []string) ([]map[string]any, error) 
 	out := make([]map[string]any, 0, len(res.sockets))
 	for _, s := range res.sockets {
 		id := string(s.Id())
-		data, _ := s.Data().(map[string]any)
-		if data == nil {
-			data = noData
-		}
+		data, _ := withoutAdmin(s.Data())
 		out = append(out, map[string]any{"id": id, "rooms": roomNames(id, s.Rooms().Keys()), "data": data})
 	}
 	return out, res.err

@@ -47,8 +47,10 @@ func (r *Router) trackArrivals(c *conn) {
 	if !loaded {
 		_ = es.On("packet", a.onPacket)
 		_ = es.Once("close", func(...any) { r.arrivals.Delete(es.Id()) })
-		if r.ops.metrics != nil {
+		if r.ops.metrics != nil || r.admin != nil {
 			_ = es.On("packetCreate", a.onPacketCreate)
+		}
+		if r.ops.metrics != nil {
 			_ = es.Once("close", a.onClose)
 		}
 	}
@@ -89,6 +91,9 @@ func (a *arrivals) onPacket(args ...any) {
 	b := data.Bytes()
 	if m := a.r.ops.metrics; m != nil {
 		m.BytesReceived(len(b))
+	}
+	if ad := a.r.admin; ad != nil {
+		ad.packet("packetsIn", "bytesIn", len(b))
 	}
 	nsp, event, ok := eventHead(b)
 	if !ok {

@@ -25,6 +25,10 @@ func (r *Router) onConnection(args ...any) {
 	engine.CatchUp(s) // a recovered socket's missed packets, before its connect handler's emits
 	c := r.recorded(s)
 	r.connected(c)
+	if a := r.admin; a != nil {
+		a.socketConnected(s)
+		a.watchOutgoing(s)
+	}
 	s.OnAny(func(in ...any) { r.onEvent(c, in) })
 }
 
@@ -45,6 +49,9 @@ func (r *Router) watchDisconnect(c *conn) {
 				why = fmt.Sprint(reason[0])
 			}
 			r.disconnected(c, why)
+			if a := r.admin; a != nil {
+				a.socketDisconnected(c.s, reason)
+			}
 			if c.arrivals != nil {
 				c.arrivals.forget(c)
 			}
@@ -67,6 +74,9 @@ func (r *Router) onEvent(c *conn, in []any) {
 		return
 	}
 	r.countReceived(c.ns, event)
+	if a := r.admin; a != nil {
+		a.eventReceived(c.ns, c.ID(), in)
+	}
 	r.logEvent(c, event)
 	args := in[1:]
 	var ack func([]any, error)

@@ -58,6 +58,9 @@ func (r *Router) attach() {
 	root.Use(r.guard)
 	root.On("connection", r.onConnection)
 	r.nsps.Store("/", root)
+	if r.admin != nil {
+		r.admin.watch(root)
+	}
 	for _, name := range r.current.Load().Names() {
 		r.declare(name)
 	}
@@ -78,6 +81,9 @@ func (r *Router) declare(name string) {
 	ns.Use(r.guard)
 	ns.On("connection", r.onConnection)
 	r.nsps.Store(name, ns)
+	if r.admin != nil {
+		r.admin.watch(ns)
+	}
 }
 
 // guard admits sockets to a namespace. It refuses namespaces the current table does not
@@ -95,6 +101,10 @@ func (r *Router) declare(name string) {
 // (which onConnection signals), or until connectWait passes.
 func (r *Router) guard(s *sio.Socket, next func(*sio.ExtendedError)) {
 	name := string(s.Nsp().Name())
+	if a := r.admin; a != nil && a.token != "" && a.viaListener(s.Handshake()) {
+		next(sio.NewExtendedError("Invalid namespace", nil)) // the admin listener serves the admin namespace only
+		return
+	}
 	ns, ok := r.current.Load().Namespaces[name]
 	if !ok && (name != "/" || s.Conn().Protocol() != 3) {
 		engine.Forget(s)

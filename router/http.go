@@ -18,6 +18,7 @@ func (r *Router) handler() http.Handler {
 	prefix := strings.TrimRight(r.server.Path, "/") + "/"
 	r.serveClientBundle(mux, prefix)
 	r.mountAPI(mux) // server.api on this listener, under /api/ (router/api.go)
+	r.mountAdminUI(mux)
 	mux.Handle(prefix, r.front(eio))
 	if r.server.Path != prefix {
 		mux.Handle(r.server.Path, r.front(eio))
@@ -49,6 +50,9 @@ func (r *Router) handler() http.Handler {
 // 400 as the Engine.IO protocol says.
 func (r *Router) front(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if a := r.admin; a != nil && a.token != "" && req.Header.Get(adminHeader) != a.token {
+			req.Header.Del(adminHeader) // only the admin listener marks its requests
+		}
 		if origin := req.Header.Get("Origin"); origin != "" && !r.originAllowed(origin, req) {
 			r.clientLog.Warn("refused cross-origin request", "origin", origin)
 			http.Error(w, `{"code":4,"message":"Origin not allowed"}`, http.StatusForbidden)

@@ -172,7 +172,7 @@ func (r *Router) dropVerdict(ns string, v verdict) {
 func (a *arrivals) onPacketCreate(args ...any) {
 	m := a.r.ops.metrics
 	p, ok := args[0].(*packet.Packet)
-	if m == nil || !ok || p.Type != packet.MESSAGE {
+	if !ok || p.Type != packet.MESSAGE {
 		return
 	}
 	data, ok := p.Data.(interface{ Bytes() []byte })
@@ -180,6 +180,12 @@ func (a *arrivals) onPacketCreate(args ...any) {
 		return
 	}
 	b := data.Bytes()
+	if ad := a.r.admin; ad != nil {
+		ad.packet("packetsOut", "bytesOut", len(b))
+	}
+	if m == nil {
+		return
+	}
 	m.BytesSent(len(b))
 	if nsp, event, ok := eventHead(b); ok {
 		m.Namespace(nsp).Event(event).Sent(1)

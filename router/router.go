@@ -95,6 +95,8 @@ type Router struct {
 	// (router/api.go).
 	calls *backend.Client
 	apiLn *apiListener
+	// admin is server.admin's namespace (router/admin.go); nil without it.
+	admin *admin
 }
 
 // clientLogWindow is how long lines clients can cause are counted after one was written.
@@ -136,6 +138,9 @@ func New(t *table.Table, opts Options) (*Router, error) {
 	r.setupMetrics(opts.MetricsListen)
 	r.calls = backend.New(opts.CallTransport, r.callLimits)
 	r.watchNamespaces()
+	if a := r.server.Admin; a != nil {
+		r.admin = r.newAdmin(*a)
+	}
 	r.attach()
 	return r, nil
 }
@@ -149,7 +154,11 @@ func (r *Router) live() *config.Server { return &r.current.Load().File.Server }
 // Start listens and serves in the background.
 func (r *Router) Start() error {
 	if r.cluster != nil {
-		if err := r.cluster.Start(r.current.Load().Names()); err != nil {
+		names := r.current.Load().Names()
+		if r.admin != nil {
+			names = append(names, r.admin.cfg.Namespace)
+		}
+		if err := r.cluster.Start(names); err != nil {
 			return err
 		}
 	}
@@ -180,6 +189,19 @@ func (r *Router) Start() error {
 	r.stopFlush, r.flushDone = make(chan struct{}), make(chan struct{})
 	go r.flushCounts()
 	r.httpSrv = &http.Server{Handler: r.handler(), ReadHeaderTimeout: 10 * time.Second}
+	if r.admin != nil {
+		r.admin.start() // the engine exists once handler made it
+		if err := r.admin.startListener(); err != nil {
+			_ = ln.Close()
+			r.admin.close()
+			if r.cluster != nil {
+				r.cluster.Close(0)
+			}
+			r.stopMetrics()
+			r.stopAPI()
+			return err
+		}
+	}
 	go func() {
 		if err := r.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			r.log.Error("http server stopped", "error", err)
@@ -189,6 +211,16 @@ func (r *Router) Start() error {
 	r.log.Info("listening", "addr", "http://"+ln.Addr().String(), "path", r.server.Path, "config", t.File.Name)
 	for _, name := range t.Names() {
 		r.log.Info("namespace loaded", "namespace", name, "events", strings.Join(t.Namespaces[name].EventNames(), ","))
+	}
+	if a := r.admin; a != nil && a.token == "" {
+		attrs := []any{"namespace", a.cfg.Namespace, "mode", a.cfg.Mode, "readonly", a.cfg.Readonly, "login", a.cfg.Auth != nil}
+		if a.cfg.UI {
+			attrs = append(attrs, "ui", "http://"+ln.Addr().String()+"/admin/")
+		}
+		r.log.Info("admin namespace", attrs...)
+	}
+	if a := r.admin; a != nil && a.cfg.Auth == nil {
+		r.log.Warn("the admin namespace has no login (server.admin.auth: false): whoever reaches it sees every socket and, unless readonly, can disconnect them", "namespace", a.cfg.Namespace)
 	}
 	if dir := r.live().Static; dir != "" {
 		r.log.Info("serving static files", "dir", dir)
@@ -214,6 +246,9 @@ func (r *Router) Close() error {
 		return nil
 	}
 	r.closed.Store(true)
+	if r.admin != nil {
+		defer r.admin.close()
+	}
 	defer r.stopMetrics()
 	defer r.stopAPI()
 	timeout := r.live().Limits.ShutdownTimeout

@@ -34,6 +34,9 @@ func (c *conn) SetData(data map[string]any) error {
 		return fmt.Errorf("socket.data would take %d bytes as JSON, more than the %d of server.limits.socket_data_bytes; it keeps its previous value", len(b), limit)
 	}
 	c.s.SetData(data)
+	if a := c.r.admin; a != nil {
+		a.dataUpdated(c.ns, c.ID(), data)
+	}
 	return nil
 }
 
@@ -73,16 +76,34 @@ func (c *conn) ListSockets(names []string) ([]map[string]any, error) {
 		if c.leaving.Load() && id == c.ID() {
 			continue
 		}
-		data, _ := s.Data().(map[string]any)
-		if data == nil {
-			data = noData
-		}
+		data, _ := withoutAdmin(s.Data())
 		out = append(out, map[string]any{"id": id, "rooms": roomNames(id, s.Rooms().Keys()), "data": data})
 	}
 	if res.err != nil {
 		return out, fmt.Errorf("sockets(): %w", res.err)
 	}
 	return out, nil
+}
+
+// withoutAdmin is a socket's data without what an admin UI keeps in it (_admin, which other
+// nodes' fetchSockets answers carry, Node's as ioroute's), and that, when present.
+func withoutAdmin(v any) (data, admin map[string]any) {
+	m, _ := v.(map[string]any)
+	if m == nil {
+		return noData, nil
+	}
+	adm, ok := m["_admin"]
+	if !ok {
+		return m, nil
+	}
+	data = make(map[string]any, len(m)-1)
+	for k, x := range m {
+		if k != "_admin" {
+			data[k] = x
+		}
+	}
+	admin, _ = adm.(map[string]any)
+	return data, admin
 }
 
 // roomNames lists rooms as socket.rooms does: the socket's own id room first, then the others

@@ -186,7 +186,19 @@ func serverSchema() obj {
 		p["description"] = strings.TrimSpace(f.Doc + " On change: " + onChange(f.Restart) + ".")
 		allowEnv(p, f)
 	}
+	adminAuthSchema(props["admin"].(obj))
 	return out
+}
+
+// adminAuthSchema describes server.admin.auth, which config declares as a Value and decodes
+// itself (config/admin.go): false, or a user name and a bcrypt hash.
+func adminAuthSchema(admin obj) {
+	auth := admin["properties"].(obj)["auth"].(obj)
+	auth["anyOf"] = []any{
+		obj{"const": false},
+		obj{"type": "object", "additionalProperties": false, "required": []any{"username", "password_hash"},
+			"properties": obj{"username": obj{"type": "string"}, "password_hash": obj{"type": "string"}}},
+	}
 }
 
 // envSetting is a server setting read from one environment variable, which is a string in the

@@ -32,6 +32,7 @@ const usage = `usage:
   ioroute test [PATH...]       run the tests in *.test.yaml files (a file, a folder, ./...; --junit FILE, --watch)
   ioroute init [DIR]           write a starter config, its test, a page and the schemas into DIR
   ioroute version              print the version, commit and Go version
+  ioroute passwd               print the bcrypt hash of a password read from the terminal or stdin (server.admin.auth)
   ioroute token --secret S     print an HS256 token for configs that check jwt() (--sub, --aud, --ttl)
 `
 
@@ -52,6 +53,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return validateCmd(args[1:], stdout, stderr)
 	case "token":
 		return tokenCmd(args[1:], stdout, stderr)
+	case "passwd":
+		return passwdCmd(args[1:], stdout, stderr)
 	case "schema":
 		return schemaCmd(args[1:], stdout, stderr)
 	case "test":

@@ -139,6 +139,8 @@ func TestReadmeConfigsValidate(t *testing.T) {
 	// read at load by the Backends section's config
 	t.Setenv("IOROUTE_API_KEY", "validate-only")
 	t.Setenv("BACKEND_URL", "http://127.0.0.1:8080")
+	// read at load by the Admin UI section's config: a bcrypt hash of "s3cret"
+	t.Setenv("IOROUTE_ADMIN_HASH", "$2a$04$35TQGQ9C6MKKwAMez2Xsc.xZN4kLdzgA7I2qABWoq/YTy4tL5o0Xy")
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

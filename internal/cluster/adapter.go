@@ -324,8 +324,20 @@ func (c *Cluster) fetch(ns sio.Namespace, o *wire.Opts) []map[string]any {
 			for _, r := range d.Rooms().Keys() {
 				rooms = append(rooms, string(r))
 			}
+			data := d.Data()
+			if h, ok := c.host.(AdminHost); ok {
+				if adm := h.SocketAdmin(d); adm != nil {
+					m, _ := data.(map[string]any)
+					withAdmin := make(map[string]any, len(m)+1)
+					for k, v := range m {
+						withAdmin[k] = v
+					}
+					withAdmin["_admin"] = adm
+					data = withAdmin
+				}
+			}
 			out = append(out, map[string]any{
-				"id": string(d.Id()), "rooms": rooms, "data": d.Data(),
+				"id": string(d.Id()), "rooms": rooms, "data": data,
 				"handshake": engine.HandshakeMap(d.Handshake()),
 			})
 		}

@@ -30,6 +30,14 @@ type Host interface {
 	Recovered(p any, msg string, attrs ...any)
 }
 
+// AdminHost is a Host that describes its sockets for the Socket.IO Admin UI: what Node's
+// @socket.io/admin-ui keeps in socket.data._admin (clientId, transport), which this node's
+// answers to fetchSockets carry there, as Node's do. SocketAdmin returns nil when the host
+// has no admin.
+type AdminHost interface {
+	SocketAdmin(d sio.SocketDetails) map[string]any
+}
+
 // Options are a cluster's settings.
 type Options struct {
 	// URL is the Redis server's URL (redis://host:port/db).
