@@ -124,21 +124,29 @@ func (a *arrivals) onPacket(args ...any) {
 	a.mu.Unlock()
 	if over {
 		a.r.countDropped(c.ns, metrics.DropPending, pending) // every event waiting is lost with the connection
-	} else {
-		a.r.dropVerdict(c.ns, v)
-	}
-	switch {
-	case over:
 		a.r.clientLog.Warn("client has too many events waiting for their handlers: disconnecting it",
 			"namespace", c.ns, "socket", c.ID(), "pending_events", pending, "pending_bytes", bytes,
 			"limits", "server.limits.pending_events, server.limits.pending_bytes")
 		go a.es.Close(true) // not on the goroutine reading the connection; nothing queued for it is owed
-	case v == dropFirst:
-		a.r.clientLog.Warn("socket over its event rate: dropping events until it slows down", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit)
-	case v == flood:
-		a.r.clientLog.Warn("socket kept flooding: disconnecting it", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit, "dropped", limits.FloodLimit)
-		go c.s.Disconnect(true)
+		return
 	}
+	if a.r.rateVerdict(c, event, v, limit, limits.FloodLimit) == flood {
+		go c.s.Disconnect(true) // not on the goroutine reading the connection
+	}
+}
+
+// rateVerdict counts and logs what the rate budget decided about one event of c, wherever it
+// was decided (at arrival, or when dispatched for an event that was not counted at arrival),
+// and returns it; the caller drops the event unless it is accepted, and disconnects a flood.
+func (r *Router) rateVerdict(c *conn, event string, v verdict, limit string, floodLimit int) verdict {
+	r.dropVerdict(c.ns, v)
+	switch v {
+	case dropFirst:
+		r.clientLog.Warn("socket over its event rate: dropping events until it slows down", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit)
+	case flood:
+		r.clientLog.Warn("socket kept flooding: disconnecting it", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit, "dropped", floodLimit)
+	}
+	return v
 }
 
 // dispatched takes the arrival of the event c's handler is about to see; ok is false when it

@@ -97,17 +97,14 @@ func (r *Router) onEvent(c *conn, in []any) {
 			return // dropped at arrival, and logged there
 		}
 	} else {
-		v, limit := c.budget.admit(event, t.File.Server.Limits, time.Now())
-		r.dropVerdict(c.ns, v)
-		switch v {
-		case dropFirst:
-			r.clientLog.Warn("socket over its event rate: dropping events until it slows down", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit)
-			return
-		case drop:
-			return
+		l := t.File.Server.Limits
+		v, limit := c.budget.admit(event, l, time.Now())
+		switch r.rateVerdict(c, event, v, limit, l.FloodLimit) {
+		case accept:
 		case flood:
-			r.clientLog.Warn("socket kept flooding: disconnecting it", "namespace", c.ns, "socket", c.ID(), "event", event, "limit", limit, "dropped", t.File.Server.Limits.FloodLimit)
 			c.s.Disconnect(true)
+			return
+		default:
 			return
 		}
 	}

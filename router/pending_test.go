@@ -3,6 +3,7 @@ package router_test
 import (
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,14 +14,31 @@ import (
 )
 
 // sleepy is an action that waits, standing in for any step that waits (a backend call, a
-// cluster request).
-type sleepy struct{ d time.Duration }
+// cluster request). running counts the runs in progress, so a test can let them end before
+// it does (goleak checks that no goroutine outlives the tests).
+type sleepy struct {
+	d       time.Duration
+	running *atomic.Int64
+}
 
-func (s sleepy) Run(*actions.Context) error { time.Sleep(s.d); return nil }
+func (s sleepy) Run(*actions.Context) error {
+	s.running.Add(1)
+	defer s.running.Add(-1)
+	time.Sleep(s.d)
+	return nil
+}
 
-// withSlowHandler swaps in a table whose handler for event waits d before its steps.
+// withSlowHandler swaps in a table whose handler for event waits d before its steps; the
+// test ends only once the waits in progress have ended.
 func withSlowHandler(t *testing.T, s *server, ns, event string, d time.Duration) {
 	t.Helper()
+	running := &atomic.Int64{}
+	t.Cleanup(func() { // before the router closes (cleanups run last first)
+		deadline := time.Now().Add(d + wait)
+		for running.Load() > 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
 	cur := s.Router.Table()
 	next := *cur
 	next.Namespaces = map[string]*table.Namespace{}
@@ -30,7 +48,7 @@ func withSlowHandler(t *testing.T, s *server, ns, event string, d time.Duration)
 		for e, h := range n.Events {
 			hc := *h
 			if name == ns && e == event {
-				hc.Steps = append(actions.Steps{{Name: "sleepy", Action: sleepy{d}, Pos: h.Pos, Path: h.Path + "[0]"}}, h.Steps...)
+				hc.Steps = append(actions.Steps{{Name: "sleepy", Action: sleepy{d, running}, Pos: h.Pos, Path: h.Path + "[0]"}}, h.Steps...)
 			}
 			copied.Events[e] = &hc
 		}
