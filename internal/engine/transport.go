@@ -133,7 +133,7 @@ func (t *wsTransport) Message(op ws.Opcode, payload []byte) {
 		return
 	}
 	if len(payload) == 6 && string(payload) == "2probe" && t.upgrades != nil && t.sid != "" && t.upgrading.CompareAndSwap(false, true) {
-		t.upgrades.start(t.sid)
+		t.upgrades.start(t.sid, t)
 	}
 	t.OnData(types.NewStringBuffer(payload))
 	if len(payload) == 1 && payload[0] == '5' && t.upgrading.CompareAndSwap(true, false) {
