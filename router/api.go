@@ -87,20 +87,7 @@ func (a apiTarget) Sockets(ns string, names []string) ([]map[string]any, error) 
 	if err != nil {
 		return nil, err
 	}
-	type result struct {
-		sockets []*sio.RemoteSocket
-		err     error
-	}
-	done := make(chan result, 1)
-	op.FetchSockets()(func(s []*sio.RemoteSocket, err error) { done <- result{s, err} })
-	res := <-done
-	out := make([]map[string]any, 0, len(res.sockets))
-	for _, s := range res.sockets {
-		id := string(s.Id())
-		data, _ := withoutAdmin(s.Data())
-		out = append(out, map[string]any{"id": id, "rooms": roomNames(id, s.Rooms().Keys()), "data": data})
-	}
-	return out, res.err
+	return describeSockets(op, "")
 }
 
 // apiHandler is the API's HTTP handler with the settings the router started with; nil

@@ -2,7 +2,6 @@ package router
 
 import (
 	"fmt"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,17 +83,7 @@ func (c *conn) Leave(rooms ...string) {
 }
 
 // rooms lists the socket's rooms: its own id room first, then the others sorted.
-func (c *conn) rooms() []string {
-	set := c.s.Rooms().Keys()
-	out := make([]string, 0, len(set))
-	for _, r := range set {
-		if string(r) != c.ID() {
-			out = append(out, string(r))
-		}
-	}
-	sort.Strings(out)
-	return append([]string{c.ID()}, out...)
-}
+func (c *conn) rooms() []string { return idFirst(c.ID(), c.s.Rooms().Keys()) }
 
 // target resolves the namespace of m.
 func (c *conn) target(m actions.Message) (sio.Namespace, error) {

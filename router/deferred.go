@@ -91,11 +91,7 @@ func (d *deferredConn) ListSockets(names []string) ([]map[string]any, error) {
 		in = in || slices.Contains(rooms, n)
 	}
 	if in {
-		list := make([]any, len(rooms))
-		for i, r := range rooms {
-			list[i] = r
-		}
-		out = append(out, map[string]any{"id": d.ID(), "rooms": list, "data": d.Data()})
+		out = append(out, map[string]any{"id": d.ID(), "rooms": anyList(rooms), "data": d.Data()})
 	}
 	return out, err
 }

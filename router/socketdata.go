@@ -61,28 +61,39 @@ func (c *conn) CloseRoom(names []string) error {
 // ListSockets lists the namespace's sockets (in any of rooms, when given), cluster-wide, for
 // sockets(). A socket whose disconnect handler is running is not listed: it is leaving.
 func (c *conn) ListSockets(names []string) ([]map[string]any, error) {
+	skip := ""
+	if c.leaving.Load() {
+		skip = c.ID()
+	}
+	out, err := describeSockets(c.s.Nsp().In(rooms(names)...), skip)
+	if err != nil {
+		return out, fmt.Errorf("sockets(): %w", err)
+	}
+	return out, nil
+}
+
+// describeSockets fetches the sockets op selects, on every node, and describes each as
+// sockets() and the API list them: {id, rooms, data}, socket.data without what an admin UI
+// keeps in it. The socket with id skip is left out. Fetching waits for the other nodes, within
+// the cluster's timeout; on a timeout the sockets that did answer come with the error.
+func describeSockets(op *sio.BroadcastOperator, skip string) ([]map[string]any, error) {
 	type result struct {
 		sockets []*sio.RemoteSocket
 		err     error
 	}
 	done := make(chan result, 1)
-	c.s.Nsp().In(rooms(names)...).FetchSockets()(func(s []*sio.RemoteSocket, err error) {
-		done <- result{s, err}
-	})
+	op.FetchSockets()(func(s []*sio.RemoteSocket, err error) { done <- result{s, err} })
 	res := <-done
 	out := make([]map[string]any, 0, len(res.sockets))
 	for _, s := range res.sockets {
 		id := string(s.Id())
-		if c.leaving.Load() && id == c.ID() {
+		if id == skip {
 			continue
 		}
 		data, _ := withoutAdmin(s.Data())
-		out = append(out, map[string]any{"id": id, "rooms": roomNames(id, s.Rooms().Keys()), "data": data})
+		out = append(out, map[string]any{"id": id, "rooms": anyList(idFirst(id, s.Rooms().Keys())), "data": data})
 	}
-	if res.err != nil {
-		return out, fmt.Errorf("sockets(): %w", res.err)
-	}
-	return out, nil
+	return out, res.err
 }
 
 // withoutAdmin is a socket's data without what an admin UI keeps in it (_admin, which other
@@ -106,22 +117,27 @@ func withoutAdmin(v any) (data, admin map[string]any) {
 	return data, admin
 }
 
-// roomNames lists rooms as socket.rooms does: the socket's own id room first, then the others
-// sorted.
-func roomNames(id string, rs []sio.Room) []any {
-	out := make([]string, 0, len(rs))
+// idFirst lists a socket's rooms as socket.rooms does: its own id room first, then the
+// others sorted.
+func idFirst(id string, rs []sio.Room) []string {
+	out := make([]string, 1, len(rs)+1)
+	out[0] = id
 	for _, r := range rs {
 		if string(r) != id {
 			out = append(out, string(r))
 		}
 	}
-	slices.Sort(out)
-	list := make([]any, 0, len(out)+1)
-	list = append(list, id)
-	for _, r := range out {
-		list = append(list, r)
+	slices.Sort(out[1:])
+	return out
+}
+
+// anyList is names as the list expressions read.
+func anyList(names []string) []any {
+	out := make([]any, len(names))
+	for i, n := range names {
+		out[i] = n
 	}
-	return list
+	return out
 }
 
 // rooms converts names to the engine's rooms.
