@@ -156,6 +156,10 @@ func (a *adapter) CatchUp(sock *sio.Socket) {
 			return
 		}
 	}
+	sent := 0
+	defer func() {
+		s.log.Debug("recovery: caught up a restored socket", "namespace", a.nsp, "socket", sock.Id(), "read", len(r.entries), "sent", sent)
+	}()
 	for _, e := range r.entries {
 		if id, _ := parseID(e.ID); id.after(s.last) {
 			break // the reader sends it
@@ -170,6 +174,7 @@ func (a *adapter) CatchUp(sock *sio.Socket) {
 		}
 		data := append(append(make([]any, 0, len(d.Packet.Data)+1), d.Packet.Data...), e.ID)
 		s.writer.Write(sock, data)
+		sent++
 	}
 }
 

@@ -195,8 +195,10 @@ func (s *Streams) Start(namespaces []string) error {
 }
 
 // The pub/sub channels of namespace nsp: every server's, and this node's own (answers).
-func (s *Streams) publicChannel(nsp string) string       { return s.o.Key + "#" + nsp + "#" }
-func (s *Streams) privateChannel(nsp, uid string) string { return s.o.Key + "#" + nsp + "#" + uid + "#" }
+func (s *Streams) publicChannel(nsp string) string { return s.o.Key + "#" + nsp + "#" }
+func (s *Streams) privateChannel(nsp, uid string) string {
+	return s.o.Key + "#" + nsp + "#" + uid + "#"
+}
 func (s *Streams) channels(nsp string) []string {
 	return []string{s.publicChannel(nsp), s.privateChannel(nsp, s.uid)}
 }

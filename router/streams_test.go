@@ -1,0 +1,160 @@
+package router_test
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/ioroute/ioroute/internal/testutil"
+)
+
+// streamsConfig is the chat of test/node/streams-server.mjs, on a streams cluster with
+// recovery.
+func streamsConfig(redisURL string) string {
+	return fmt.Sprintf(`
+version: 1
+server:
+  adapter:
+    redis_streams: { url: %q }
+  recovery: { max_disconnection: 30s }
+namespaces:
+  /chat:
+    on:
+      connect:
+        - emit: { event: welcome, data: "${{ socket.id }}" }
+          when: "!socket.recovered"
+        - print: "connect ${{ socket.id }} recovered=${{ socket.recovered }}"
+      join:
+        - join_room: r
+        - set: { name: "${{ data }}" }
+        - ack: joined
+      say:
+        - emit: { event: msg, to: r, data: "${{ data }}" }
+      other:
+        - emit: { event: msg, to: other, data: "${{ data }}" }
+      shout:
+        - broadcast: { event: msg, data: "${{ data }}", include_self: false }
+      whoami:
+        - ack: { data: { id: "${{ socket.id }}", rooms: "${{ socket.rooms }}", data: "${{ socket.data }}", recovered: "${{ socket.recovered }}" } }
+      count:
+        - ack: ${{ len(sockets()) }}
+      disconnect:
+        - print: "gone ${{ reason }}"
+`, redisURL)
+}
+
+// streamsHelper sends, from a client of url, m1 to room r, x to room other, m2 to everyone
+// but itself and m3 to room r, and waits for an answer after them.
+func streamsHelper(t *testing.T, url string) {
+	t.Helper()
+	msgs := runNode(t, "helper", nodeScript(url, 4,
+		step{"wait": "connect"},
+		step{"emit": "say", "args": []any{"m1"}},
+		step{"emit": "other", "args": []any{"x"}},
+		step{"emit": "shout", "args": []any{"m2"}},
+		step{"emit": "say", "args": []any{"m3"}},
+		step{"emit": "whoami", "ack": true},
+	))
+	mustConnect(t, "helper", msgs)
+}
+
+// checkRecovered asserts that msgs show a new socket, then the same socket recovered with its
+// rooms and data, and m1 m2 m3 m4 once each, in order, each with an offset.
+func checkRecovered(t *testing.T, msgs []nodeMsg) {
+	t.Helper()
+	var connects []nodeMsg
+	var acks [][]any
+	for _, m := range msgs {
+		switch m.Type {
+		case "connect":
+			connects = append(connects, m)
+		case "ack":
+			if len(m.Args) > 0 {
+				acks = append(acks, m.Args)
+			}
+		}
+	}
+	if len(connects) != 2 || connects[0].Recovered || !connects[1].Recovered || connects[0].ID != connects[1].ID {
+		t.Fatalf("want a new socket, then the same id recovered; printed %s", rawLines(msgs))
+	}
+	var texts []any
+	for _, args := range eventsOf(msgs, "msg") {
+		if len(args) != 2 {
+			t.Fatalf("msg args %v: want the text and an offset; printed %s", args, rawLines(msgs))
+		}
+		texts = append(texts, args[0])
+	}
+	if !reflect.DeepEqual(texts, []any{"m1", "m2", "m3", "m4"}) {
+		t.Fatalf("msg texts %v, want m1 m2 m3 (missed) and m4 (live) once each in order; printed %s", texts, rawLines(msgs))
+	}
+	if len(acks) != 3 {
+		t.Fatalf("want 3 acks; printed %s", rawLines(msgs))
+	}
+	before, after := acks[1][0].(map[string]any), acks[2][0].(map[string]any)
+	if before["id"] != after["id"] || !sameRooms(before["rooms"], after["rooms"]) || !reflect.DeepEqual(before["data"], after["data"]) {
+		t.Fatalf("before the cut %v, after the recovery %v: want the same id, rooms and data", before, after)
+	}
+	if after["recovered"] != true || !reflect.DeepEqual(after["data"], map[string]any{"name": "ana"}) {
+		t.Fatalf("after the recovery %v: want recovered and data {name: ana}", after)
+	}
+}
+
+// sameRooms compares two lists of rooms as sets (Node keeps the order a socket joined them).
+func sameRooms(a, b any) bool {
+	list := func(v any) []string {
+		l, _ := v.([]any)
+		out := make([]string, 0, len(l))
+		for _, x := range l {
+			out = append(out, fmt.Sprint(x))
+		}
+		slices.Sort(out)
+		return out
+	}
+	return len(list(a)) == 2 && reflect.DeepEqual(list(a), list(b))
+}
+
+// recoverBetween runs a client that connects to server from, joins r as ana, loses its
+// transport and comes back to server to; meanwhile, once dropped has seen it go, a helper on
+// server helper sends m1, x, m2 and m3. The client must be recovered with m1 m2 m3, then m4.
+func recoverBetween(t *testing.T, from, to, helper string, dropped func(t *testing.T)) {
+	t.Helper()
+	a := startNode(t, "a", nodeScript(from+"/chat", 4,
+		step{"wait": "connect"},
+		step{"expect": "welcome"}, // an event, so the client has an offset
+		step{"emit": "join", "args": []any{"ana"}, "ack": true},
+		step{"emit": "whoami", "ack": true},
+		step{"cut": true},
+		step{"sleep": 3000},
+		step{"connect": true, "url": to},
+		step{"wait": "connect"},
+		step{"expect": "msg", "count": 3},
+		step{"emit": "whoami", "ack": true},
+		step{"emit": "say", "args": []any{"m4"}},
+		step{"expect": "msg", "count": 4},
+		step{"sleep": 300},
+	))
+	dropped(t)
+	streamsHelper(t, helper+"/chat")
+	checkRecovered(t, a.Wait(t))
+}
+
+// gone waits until s printed that a socket dropped.
+func gone(s *server) func(t *testing.T) {
+	return func(t *testing.T) { s.out.WaitFor(t, "gone transport close") }
+}
+
+func TestStreamsRecoveryAcrossIorouteNodes(t *testing.T) {
+	start := func(t *testing.T) (*server, *server) {
+		rd := testutil.StartRedis(t)
+		return startRouter(t, streamsConfig(rd.URL)), startRouter(t, streamsConfig(rd.URL))
+	}
+	t.Run("back on the same node", func(t *testing.T) {
+		n1, n2 := start(t)
+		recoverBetween(t, n1.url, n1.url, n2.url, gone(n1))
+	})
+	t.Run("moved to another node", func(t *testing.T) {
+		n1, n2 := start(t)
+		recoverBetween(t, n1.url, n2.url, n1.url, gone(n1))
+	})
+}
