@@ -81,7 +81,7 @@ func startNodeServer(t *testing.T, path string, pkgs []string, args ...string) *
 	case p := <-port:
 		srv.server = &server{url: "http://127.0.0.1:" + strconv.Itoa(p)}
 		return srv
-	case <-time.After(wait):
+	case <-time.After(3 * wait): // Node starting up on a loaded machine
 		t.Fatalf("the node server never listened:\n%s", printed.String())
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ioroute/ioroute/internal/testutil"
@@ -157,4 +158,85 @@ func TestStreamsRecoveryAcrossIorouteNodes(t *testing.T) {
 		n1, n2 := start(t)
 		recoverBetween(t, n1.url, n2.url, n1.url, gone(n1))
 	})
+}
+
+// startStreamsNodeServer runs test/node/streams-server.mjs in the cluster of redisURL.
+func startStreamsNodeServer(t *testing.T, redisURL string) *nodeRequestsServer {
+	t.Helper()
+	return startNodeServer(t, "../test/node/streams-server.mjs",
+		[]string{"@socket.io/redis-streams-adapter", "socket.io", "redis"}, redisURL)
+}
+
+// TestStreamsMixedCluster: an ioroute node and a Node socket.io server with
+// @socket.io/redis-streams-adapter share a cluster: broadcasts and fetchSockets cross both
+// ways, with offsets that are the stream's ids, and a client recovers moving between them.
+func TestStreamsMixedCluster(t *testing.T) {
+	t.Run("broadcasts and fetchSockets both ways", func(t *testing.T) {
+		rd := testutil.StartRedis(t)
+		n1 := startRouter(t, streamsConfig(rd.URL))
+		js := startStreamsNodeServer(t, rd.URL)
+		ic := n1.dial(t, "/chat", dialOpts{})
+		ic.expect(t, "welcome")
+		if got := ic.emitAck(t, "join", "go"); !reflect.DeepEqual(got, []any{"joined"}) {
+			t.Fatalf("join ack = %v", got)
+		}
+		nc := startNode(t, "nc", nodeScript(js.url+"/chat", 4,
+			step{"wait": "connect"},
+			step{"expect": "welcome"},
+			step{"emit": "join", "args": []any{"js"}, "ack": true},
+			step{"emit": "count", "ack": true},
+			step{"emit": "say", "args": []any{"from node"}},
+			step{"expect": "msg", "count": 2},
+		))
+		got := ic.expect(t, "msg")
+		if len(got) != 2 || got[0] != "from node" || !isStreamID(got[1]) {
+			t.Fatalf("the ioroute client got msg %v, want \"from node\" and a stream id", got)
+		}
+		if n := ic.emitAck(t, "count"); !reflect.DeepEqual(n, []any{2}) && !reflect.DeepEqual(n, []any{2.0}) {
+			t.Fatalf("count on ioroute = %v, want 2 (fetchSockets answered by the Node server)", n)
+		}
+		ic.emit("say", "from ioroute")
+		got = ic.expect(t, "msg")
+		if len(got) != 2 || got[0] != "from ioroute" || !isStreamID(got[1]) {
+			t.Fatalf("the ioroute client got msg %v, want its own \"from ioroute\" and a stream id", got)
+		}
+		msgs := nc.Wait(t)
+		var texts []any
+		for _, args := range eventsOf(msgs, "msg") {
+			if len(args) != 2 || !isStreamID(args[1]) {
+				t.Fatalf("Node's client got msg %v, want a text and a stream id; printed %s", args, rawLines(msgs))
+			}
+			texts = append(texts, args[0])
+		}
+		if !reflect.DeepEqual(texts, []any{"from node", "from ioroute"}) {
+			t.Fatalf("Node's client got %v; printed %s", texts, rawLines(msgs))
+		}
+		for _, m := range msgs {
+			if m.Type == "ack" && m.Event == "count" && !reflect.DeepEqual(m.Args, []any{2.0}) {
+				t.Fatalf("count on the Node server = %v, want 2 (fetchSockets answered by ioroute)", m.Args)
+			}
+		}
+	})
+	t.Run("a client of ioroute recovers on the Node server", func(t *testing.T) {
+		rd := testutil.StartRedis(t)
+		n1 := startRouter(t, streamsConfig(rd.URL))
+		js := startStreamsNodeServer(t, rd.URL)
+		recoverBetween(t, n1.url, js.url, js.url, gone(n1))
+	})
+	t.Run("a client of the Node server recovers on ioroute", func(t *testing.T) {
+		rd := testutil.StartRedis(t)
+		n1 := startRouter(t, streamsConfig(rd.URL))
+		js := startStreamsNodeServer(t, rd.URL)
+		recoverBetween(t, js.url, n1.url, n1.url, func(t *testing.T) { testutil.WaitForLog(t, js.printed, `"reason":"transport close"`) })
+	})
+}
+
+// isStreamID reports whether v is a Redis stream id, as offsets are in a streams cluster.
+func isStreamID(v any) bool {
+	s, ok := v.(string)
+	if !ok {
+		return false
+	}
+	a, b, found := strings.Cut(s, "-")
+	return found && a != "" && b != "" && strings.Trim(a+b, "0123456789") == ""
 }

@@ -11,7 +11,8 @@
 // /chat on every server, fetchSockets).
 //
 // It listens on a free loopback port and prints {"type":"listening","port":N}, then one line
-// per connection: {"type":"connected","id":"...","recovered":bool}. It stops on SIGTERM.
+// per connection, {"type":"connected","id":"...","recovered":bool}, and per disconnection,
+// {"type":"disconnected","id":"...","reason":"..."}. It stops on SIGTERM.
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
@@ -49,6 +50,7 @@ chat.on("connection", (socket) => {
     ack({ id: socket.id, rooms: [...socket.rooms], data: socket.data ?? null, recovered: socket.recovered }),
   );
   socket.on("count", async (ack) => ack((await chat.fetchSockets()).length));
+  socket.on("disconnect", (reason) => print({ type: "disconnected", id: socket.id, reason }));
 });
 
 http.listen(0, "127.0.0.1", () => print({ type: "listening", port: http.address().port }));
