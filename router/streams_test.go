@@ -1,12 +1,17 @@
 package router_test
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ioroute/ioroute/internal/cluster/wire"
 	"github.com/ioroute/ioroute/internal/testutil"
 )
 
@@ -239,4 +244,98 @@ func isStreamID(v any) bool {
 	}
 	a, b, found := strings.Cut(s, "-")
 	return found && a != "" && b != "" && strings.Trim(a+b, "0123456789") == ""
+}
+
+// TestStreamsRefusesForeignSessions: a forged pid, a malformed offset, an offset that is not
+// in this stream (another cluster's, or trimmed) give a new socket, and a pid is used once,
+// whichever node it is used on.
+func TestStreamsRefusesForeignSessions(t *testing.T) {
+	rd := testutil.StartRedis(t)
+	n1 := startRouter(t, streamsConfig(rd.URL))
+	n2 := startRouter(t, streamsConfig(rd.URL))
+	// fresh tells whether a client with auth is a new socket, as the server sees it (the
+	// client's own socket.recovered compares the pid with one it was given, which this
+	// client never was)
+	fresh := func(t *testing.T, url string, auth map[string]any) bool {
+		t.Helper()
+		script := nodeScript(url+"/chat", 4, step{"wait": "connect"}, step{"emit": "whoami", "ack": true})
+		script["auth"] = auth
+		msgs := runNode(t, "client", script)
+		mustConnect(t, "client", msgs)
+		for _, m := range msgs {
+			if m.Type == "ack" && len(m.Args) == 1 {
+				return m.Args[0].(map[string]any)["recovered"] != true
+			}
+		}
+		t.Fatalf("no answer to whoami; printed %s", rawLines(msgs))
+		return false
+	}
+	// a real session, and an offset of this stream
+	a := runNode(t, "a", nodeScript(n1.url+"/chat", 4,
+		step{"wait": "connect"}, step{"expect": "welcome"}, step{"cut": true}))
+	welcome := eventsOf(a, "welcome")
+	if len(welcome) != 1 || len(welcome[0]) != 2 || !isStreamID(welcome[0][1]) {
+		t.Fatalf("want a welcome with an offset; printed %s", rawLines(a))
+	}
+	offset := welcome[0][1].(string)
+	rc := redis.NewClient(&redis.Options{Addr: rd.Addr})
+	defer rc.Close()
+	pid := sessionPid(t, rc, a[0].ID)
+	ttl, err := rc.PTTL(context.Background(), "sio:session:"+pid).Result()
+	if err != nil || ttl <= 0 || ttl > 30*time.Second {
+		t.Fatalf("PTTL of the session = %v, %v; want at most server.recovery.max_disconnection (30 s)", ttl, err)
+	}
+
+	for _, tt := range []struct {
+		name string
+		auth map[string]any
+	}{
+		{"forged pid", map[string]any{"pid": "forged", "offset": offset}},
+		{"malformed offset", map[string]any{"pid": pid, "offset": "1"}},
+		{"offset of another stream", map[string]any{"pid": pid, "offset": "1-0"}},
+		{"pid and offset not strings", map[string]any{"pid": 42, "offset": []any{"x"}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if !fresh(t, n2.url, tt.auth) {
+				t.Fatalf("auth %v recovered a session", tt.auth)
+			}
+		})
+	}
+	t.Run("a pid is used once, on any node", func(t *testing.T) {
+		// the session was taken by "offset of another stream" above (as the Node adapter
+		// does, a well-formed offset takes it): drop a socket again for a new one
+		b := runNode(t, "b", nodeScript(n1.url+"/chat", 4,
+			step{"wait": "connect"}, step{"expect": "welcome"}, step{"cut": true}))
+		off := eventsOf(b, "welcome")[0][1]
+		auth := map[string]any{"pid": sessionPid(t, rc, b[0].ID), "offset": off}
+		if fresh(t, n2.url, auth) {
+			t.Fatal("the first use of the pid, on another node, was not recovered")
+		}
+		if !fresh(t, n1.url, auth) {
+			t.Fatal("the second use of the pid recovered the session again")
+		}
+	})
+}
+
+// sessionPid waits for the recovery session of socket sid in Redis and returns its pid.
+func sessionPid(t *testing.T, rc *redis.Client, sid string) string {
+	t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(wait); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		keys, err := rc.Keys(ctx, "sio:session:*").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
+			v, err := rc.Get(ctx, k).Result()
+			if err != nil {
+				continue
+			}
+			if s, err := wire.DecodeSession(v); err == nil && s.Sid == sid {
+				return strings.TrimPrefix(k, "sio:session:")
+			}
+		}
+	}
+	t.Fatalf("no session of socket %s was kept in Redis", sid)
+	return ""
 }
