@@ -17,6 +17,12 @@ func (s *Streams) read(from string) {
 	defer s.wg.Done()
 	backoff := 100 * time.Millisecond
 	for {
+		if s.down.Load() {
+			// a blocked read that finds nothing answers only after blockTime: ask first
+			if err := s.reader.Ping(s.ctx).Err(); err == nil {
+				s.restored()
+			}
+		}
 		res, err := s.reader.XRead(s.ctx, &redis.XReadArgs{Streams: []string{s.o.Stream, from}, Count: readCount, Block: blockTime}).Result()
 		if s.ctx.Err() != nil {
 			return

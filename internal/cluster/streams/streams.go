@@ -360,9 +360,9 @@ func (s *Streams) write(batch []outbound) {
 		s.stats.dropped.Add(uint64(failed))
 		s.lostN.Add(int64(failed))
 		s.lost(err)
-		return
 	}
-	s.restored()
+	// Redis is known to be back when the reader reads again (a write may still go through
+	// while Redis shuts down)
 }
 
 // lost records that Redis is unreachable; the first failure of an outage is logged.
