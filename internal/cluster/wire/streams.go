@@ -101,7 +101,8 @@ func EntryFields(uid, nsp string, typ int, data any) ([]string, error) {
 		return fields, nil
 	}
 	var text string
-	if hasBytes(normalise(data)) {
+	binary, data := normalise(data)
+	if hasBytes(binary) {
 		b, err := EncodeMsgpack(data)
 		if err != nil {
 			return nil, err
@@ -117,15 +118,32 @@ func EntryFields(uid, nsp string, typ int, data any) ([]string, error) {
 	return append(fields, "data", text), nil
 }
 
-// normalise turns typed data (the structs above) into maps and lists hasBytes can walk.
-func normalise(v any) any {
-	switch x := v.(type) {
+// normalise returns what of data may hold binary, and data with its recipients never null
+// (Node's adapter reads opts.rooms.length when it restores a session).
+func normalise(data any) (binary, out any) {
+	switch x := data.(type) {
 	case BroadcastData:
-		return x.Packet.Data
-	case *BroadcastData:
-		return x.Packet.Data
+		x.Opts = x.Opts.lists()
+		return x.Packet.Data, x
+	case RoomsData:
+		x.Opts = x.Opts.lists()
+		return nil, x
+	case DisconnectData:
+		x.Opts = x.Opts.lists()
+		return nil, x
 	}
-	return v
+	return data, data
+}
+
+// lists is o with empty lists for rooms and except that are nil.
+func (o Opts) lists() Opts {
+	if o.Rooms == nil {
+		o.Rooms = RoomNames{}
+	}
+	if o.Except == nil {
+		o.Except = RoomNames{}
+	}
+	return o
 }
 
 // DecodeEntry reads a stream entry's fields. An entry without nsp is not an adapter's
