@@ -45,6 +45,16 @@ namespaces:
         - ack: { data: { id: "${{ socket.id }}", rooms: "${{ socket.rooms }}", data: "${{ socket.data }}", recovered: "${{ socket.recovered }}" } }
       count:
         - ack: ${{ len(sockets()) }}
+      online:
+        - ack: '${{ sort(map(data == nil ? sockets() : sockets(data), .id)) }}'
+      names:
+        - ack: '${{ sort(map(sockets(), string(.data.name))) }}'
+      kick:
+        - disconnect: ${{ data }}
+        - ack: kicked
+      close:
+        - close_room: ${{ data }}
+        - ack: closed
       disconnect:
         - print: "gone ${{ reason }}"
 `, redisURL)
@@ -413,5 +423,57 @@ func skipTo(t *testing.T, c *client, text string) []any {
 		if got := c.expect(t, "msg"); got[0] == text {
 			return got
 		}
+	}
+}
+
+// TestStreamsRequestsAcrossServers: sockets() lists the sockets of two ioroute nodes and a
+// Node server with the streams adapter, with their data; close_room and disconnect by id
+// (entries of the stream) act on the other servers' sockets.
+func TestStreamsRequestsAcrossServers(t *testing.T) {
+	rd := testutil.StartRedis(t)
+	n1 := startRouter(t, streamsConfig(rd.URL))
+	n2 := startRouter(t, streamsConfig(rd.URL))
+	js := startStreamsNodeServer(t, rd.URL)
+	a, b, c := n1.dial(t, "/chat", dialOpts{}), n2.dial(t, "/chat", dialOpts{}), js.dial(t, "/chat", dialOpts{})
+	for i, x := range []*client{a, b, c} {
+		x.expect(t, "welcome")
+		if got := x.emitAck(t, "join", string(rune('a'+i))); !reflect.DeepEqual(got, []any{"joined"}) {
+			t.Fatalf("join ack = %v", got)
+		}
+	}
+	ids := []string{a.id, b.id, c.id}
+	slices.Sort(ids)
+	want := []any{}
+	for _, id := range ids {
+		want = append(want, id)
+	}
+	if got := a.emitAck(t, "online", "r"); !reflect.DeepEqual(got, []any{want}) {
+		t.Fatalf("sockets(\"r\") on node 1 = %v, want %v", got, want)
+	}
+	if got := b.emitAck(t, "names"); !reflect.DeepEqual(got, []any{[]any{"a", "b", "c"}}) {
+		t.Fatalf("names on node 2 = %v, want a, b, c (from the sockets' data)", got)
+	}
+	if got := a.emitAck(t, "close", "r"); !reflect.DeepEqual(got, []any{"closed"}) {
+		t.Fatalf("close ack = %v", got)
+	}
+	// the other servers act when the entry reaches them (nothing is acknowledged, as in Node)
+	deadline := time.Now().Add(wait)
+	for got := b.emitAck(t, "online", "r"); !reflect.DeepEqual(got, []any{[]any{}}); got = b.emitAck(t, "online", "r") {
+		if time.Now().After(deadline) {
+			t.Fatalf("r after close_room = %v, want empty on every server", got)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, victim := range []*client{b, c} {
+		gone := onDisconnect(victim)
+		if got := a.emitAck(t, "kick", victim.id); !reflect.DeepEqual(got, []any{"kicked"}) {
+			t.Fatalf("kick ack = %v", got)
+		}
+		if reason := <-gone; !strings.HasPrefix(reason, "io server disconnect") {
+			t.Fatalf("kicked with reason %q", reason)
+		}
+	}
+	if got := a.emitAck(t, "online", nil); !reflect.DeepEqual(got, []any{[]any{a.id}}) {
+		t.Fatalf("sockets() after the kicks = %v, want only a", got)
 	}
 }
