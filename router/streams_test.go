@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
 
 	"github.com/ioroute/ioroute/internal/cluster/wire"
 	"github.com/ioroute/ioroute/internal/testutil"
@@ -55,6 +56,14 @@ namespaces:
       close:
         - close_room: ${{ data }}
         - ack: closed
+      ask:
+        - emit:
+            event: question
+            data: who
+            to: ${{ data }}
+            timeout: 3s
+            on_ack:
+              - emit: { event: relayed, data: "${{ reply }}" }
       disconnect:
         - print: "gone ${{ reason }}"
 `, redisURL)
@@ -475,5 +484,39 @@ func TestStreamsRequestsAcrossServers(t *testing.T) {
 	}
 	if got := a.emitAck(t, "online", nil); !reflect.DeepEqual(got, []any{[]any{a.id}}) {
 		t.Fatalf("sockets() after the kicks = %v, want only a", got)
+	}
+}
+
+// TestStreamsAcknowledgementsAcrossServers: an emit with on_ack from ioroute to a socket of a
+// Node server, and a Node server's emitWithAck to every socket, ioroute's included, cross
+// over pub/sub (broadcasts with acknowledgement are never stream entries).
+func TestStreamsAcknowledgementsAcrossServers(t *testing.T) {
+	rd := testutil.StartRedis(t)
+	n1 := startRouter(t, streamsConfig(rd.URL))
+	js := startStreamsNodeServer(t, rd.URL)
+	a, c := n1.dial(t, "/chat", dialOpts{}), js.dial(t, "/chat", dialOpts{})
+	for _, x := range []*client{a, c} {
+		x.expect(t, "welcome")
+		x.s.On("question", func(args ...any) {
+			if ack, ok := args[len(args)-1].(sio.Ack); ok {
+				ack([]any{"answer of " + x.id}, nil)
+			}
+		})
+	}
+	a.emit("ask", c.id)
+	if got := c.expect(t, "question"); len(got) != 2 || got[0] != "who" {
+		t.Fatalf("question args = %v, want who and an acknowledgement", got)
+	}
+	if got := a.expect(t, "relayed"); len(got) != 2 || got[0] != "answer of "+c.id || !isStreamID(got[1]) {
+		t.Fatalf("relayed args = %v, want c's answer and an offset", got)
+	}
+
+	got := c.emitAck(t, "poll")
+	answers, _ := got[0].([]any)
+	slices.SortFunc(answers, func(x, y any) int { return strings.Compare(fmt.Sprint(x), fmt.Sprint(y)) })
+	want := []any{"answer of " + a.id, "answer of " + c.id}
+	slices.SortFunc(want, func(x, y any) int { return strings.Compare(fmt.Sprint(x), fmt.Sprint(y)) })
+	if !reflect.DeepEqual(answers, want) {
+		t.Fatalf("the Node server's emitWithAck got %v, want %v", got, want)
 	}
 }

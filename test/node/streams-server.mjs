@@ -8,7 +8,8 @@
 // A new socket of /chat gets "welcome". Events of /chat: "join" (joins room r, names the socket, acknowledges "joined"), "say" (to
 // room r), "other" (to room other), "shout" (to everyone but the sender), "whoami"
 // (acknowledges {id, rooms, data, recovered}), "count" (acknowledges the number of sockets of
-// /chat on every server, fetchSockets).
+// /chat on every server, fetchSockets), "poll" (asks every socket "question" with an
+// acknowledgement, emitWithAck, and acknowledges with the answers).
 //
 // It listens on a free loopback port and prints {"type":"listening","port":N}, then one line
 // per connection, {"type":"connected","id":"...","recovered":bool}, and per disconnection,
@@ -50,6 +51,13 @@ chat.on("connection", (socket) => {
     ack({ id: socket.id, rooms: [...socket.rooms], data: socket.data ?? null, recovered: socket.recovered }),
   );
   socket.on("count", async (ack) => ack((await chat.fetchSockets()).length));
+  socket.on("poll", async (ack) => {
+    try {
+      ack(await chat.timeout(3000).emitWithAck("question", "who"));
+    } catch (err) {
+      ack({ error: err.message });
+    }
+  });
   socket.on("disconnect", (reason) => print({ type: "disconnected", id: socket.id, reason }));
 });
 
