@@ -127,7 +127,7 @@ var ServerFields = append([]Field{
 	{Name: "adapter", Type: Object, Fields: AdapterFields, Restart: true, Doc: "How several ioroute nodes share rooms and broadcasts. Without it, one node in memory."},
 	apiField,
 	{Name: "recovery", Type: Object, Fields: recoveryFields, Restart: true, Doc: "Connection state recovery, as Node socket.io 4.6+: a client that drops and reconnects within max_disconnection gets back its socket id, rooms, socket.data " +
-		"and every event it missed, in order. Kept in memory on this node (a restart loses it); refused with adapter.redis.",
+		"and every event it missed, in order. Kept in memory on this node (a restart loses it); with adapter.redis_streams, kept in Redis (the client recovers on any server); refused with adapter.redis.",
 		Example: "recovery: { max_disconnection: 2m, skip_connect: true }"},
 	adminField,
 }, opsFields...)
@@ -232,8 +232,8 @@ func decodeServer(n *Node, dir string, errs *Errors) Server {
 		}
 	}
 	if rn := n.Get("recovery"); rn != nil && s.Adapter.Redis != nil {
-		errs.Add(rn.Pos, rn.Path, "recovery needs the packets a cluster sent, which Redis pub/sub (adapter.redis) does not keep; "+
-			"recovery in a cluster will come with adapter.redis_streams. Remove recovery or the Redis adapter")
+		errs.Add(rn.Pos, rn.Path, "recovery needs the packets a cluster sent, which Redis pub/sub (adapter.redis) does not keep: "+
+			"use adapter.redis_streams instead (wire-compatible with Node's @socket.io/redis-streams-adapter), or remove recovery")
 	}
 	return s
 }

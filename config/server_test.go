@@ -74,6 +74,13 @@ func TestServerDefaultsFillWhatIsLeftOut(t *testing.T) {
 			t.Fatalf("got %+v, want %+v", got, want)
 		}
 	})
+	t.Run("empty redis_streams", func(t *testing.T) {
+		got := parse(t, "server: { adapter: { redis_streams: {} } }\n").Adapter
+		want := &config.RedisStreamsAdapter{URL: config.DefaultRedisURL, Key: "socket.io", Stream: "socket.io", MaxLen: 10000, SessionPrefix: "sio:session:"}
+		if got.Redis != nil || !reflect.DeepEqual(got.RedisStreams, want) {
+			t.Fatalf("got %+v, want %+v", got.RedisStreams, want)
+		}
+	})
 	t.Run("redis key written", func(t *testing.T) {
 		got := parse(t, "server: { adapter: { redis: { key: k } } }\n").Adapter.Redis
 		if want := (&config.RedisAdapter{URL: config.DefaultRedisURL, Key: "k"}); !reflect.DeepEqual(got, want) {
@@ -174,5 +181,32 @@ func TestRecoverySettings(t *testing.T) {
 	_, err = config.Parse("t.yaml", []byte("version: 1\nserver:\n  recovery: { max_disconnection: 30s }\n  adapter: { redis: {} }\nnamespaces:\n  /: {}\n"))
 	if err == nil || !strings.Contains(err.Error(), "redis_streams") {
 		t.Fatalf("recovery with adapter.redis: err = %v, want a refusal pointing at redis_streams", err)
+	}
+	f, err = config.Parse("t.yaml", []byte("version: 1\nserver:\n  recovery: { max_disconnection: 30s }\n  adapter: { redis_streams: { stream: s, maxlen: 50 } }\nnamespaces:\n  /: {}\n"))
+	if err != nil {
+		t.Fatalf("recovery with adapter.redis_streams: %v", err)
+	}
+	if a := f.Server.Adapter.RedisStreams; a == nil || a.Stream != "s" || a.MaxLen != 50 {
+		t.Fatalf("redis_streams = %+v, want stream s and maxlen 50", a)
+	}
+}
+
+// TestRedisStreamsRefusals: redis_streams is one cluster, alone, with sensible values.
+func TestRedisStreamsRefusals(t *testing.T) {
+	tests := []struct {
+		name, adapter, want string
+	}{
+		{"both adapters", "{ redis: {}, redis_streams: {} }", "server.adapter.redis: a node joins one cluster: remove redis or redis_streams"},
+		{"maxlen 0", "{ redis_streams: { maxlen: 0 } }", "server.adapter.redis_streams.maxlen: must be at least 1"},
+		{"empty stream", "{ redis_streams: { stream: \"\" } }", "server.adapter.redis_streams.stream: must not be empty"},
+		{"not a redis url", "{ redis_streams: { url: \"http://x\" } }", "server.adapter.redis_streams.url: must start with redis://"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Parse("t.yaml", []byte("version: 1\nserver:\n  adapter: "+tt.adapter+"\nnamespaces:\n  /: {}\n"))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
 	}
 }

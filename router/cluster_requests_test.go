@@ -28,14 +28,22 @@ import (
 type nodeRequestsServer struct {
 	*server // only url is set: clients dial it as they dial a router
 	cmd     *exec.Cmd
+	printed *testutil.SyncBuffer // what it printed
 }
 
 // startNodeRequestsServer runs the Node server of the requests tests in the cluster of
 // redisURL, until the test ends.
 func startNodeRequestsServer(t *testing.T, redisURL string) *nodeRequestsServer {
 	t.Helper()
-	node, script := testutil.NodeScript(t, "../test/node/cluster-requests-server.mjs", "@socket.io/redis-adapter", "socket.io")
-	cmd := exec.Command(node, script, redisURL)
+	return startNodeServer(t, "../test/node/cluster-requests-server.mjs", []string{"@socket.io/redis-adapter", "socket.io"}, redisURL)
+}
+
+// startNodeServer runs a Node server script of test/node (which needs the npm packages
+// pkgs) with args, until the test ends; the script prints {"type":"listening","port":N}.
+func startNodeServer(t *testing.T, path string, pkgs []string, args ...string) *nodeRequestsServer {
+	t.Helper()
+	node, script := testutil.NodeScript(t, path, pkgs...)
+	cmd := exec.Command(node, append([]string{script}, args...)...)
 	cmd.Dir = filepath.Dir(script)
 	cmd.Stderr = os.Stderr // normally silent; Redis errors show in the test output
 	out, err := cmd.StdoutPipe()
@@ -47,6 +55,7 @@ func startNodeRequestsServer(t *testing.T, redisURL string) *nodeRequestsServer 
 	}
 	printed := &testutil.SyncBuffer{}
 	port := make(chan int, 1)
+	srv := &nodeRequestsServer{cmd: cmd, printed: printed}
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
@@ -70,8 +79,9 @@ func startNodeRequestsServer(t *testing.T, redisURL string) *nodeRequestsServer 
 	})
 	select {
 	case p := <-port:
-		return &nodeRequestsServer{server: &server{url: "http://127.0.0.1:" + strconv.Itoa(p)}, cmd: cmd}
-	case <-time.After(wait):
+		srv.server = &server{url: "http://127.0.0.1:" + strconv.Itoa(p)}
+		return srv
+	case <-time.After(3 * wait): // Node starting up on a loaded machine
 		t.Fatalf("the node server never listened:\n%s", printed.String())
 	}
 	return nil

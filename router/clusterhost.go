@@ -1,11 +1,40 @@
 package router
 
 import (
+	"errors"
+
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 
 	"github.com/ioroute/ioroute/config"
 	"github.com/ioroute/ioroute/internal/cluster"
+	"github.com/ioroute/ioroute/internal/cluster/streams"
 )
+
+// joinCluster prepares the cluster the config asks for (adapter.redis or
+// adapter.redis_streams, whose url overrideURL replaces when set; overrideURL alone turns
+// adapter.redis on), or returns nil for one node in memory.
+func (r *Router) joinCluster(overrideURL string) (cluster.Node, error) {
+	if a := r.server.Adapter.RedisStreams; a != nil {
+		o := streams.Options{URL: a.URL, Key: a.Key, Stream: a.Stream, MaxLen: int64(a.MaxLen), SessionPrefix: a.SessionPrefix, Log: r.log}
+		if overrideURL != "" {
+			o.URL = overrideURL
+		}
+		if rec := r.server.Recovery; rec != nil {
+			o.Recovery = rec.MaxDisconnection
+		}
+		return streams.New(clusterHost{r}, o)
+	}
+	a := redisSettings(r.server.Adapter.Redis, overrideURL)
+	if a == nil {
+		return nil, nil
+	}
+	if r.server.Recovery != nil {
+		// the config refuses recovery with adapter.redis; IOROUTE_REDIS_URL turns it on here
+		return nil, errors.New("server.recovery needs the packets a cluster sent, which Redis pub/sub (IOROUTE_REDIS_URL turns on adapter.redis) does not keep: " +
+			"configure server.adapter.redis_streams (IOROUTE_REDIS_URL then sets its url), or remove server.recovery")
+	}
+	return cluster.New(clusterHost{r}, cluster.Options{URL: a.URL, Key: a.Key, Log: r.log})
+}
 
 // clusterHost is the router as its cluster sees it.
 type clusterHost struct{ r *Router }

@@ -17,7 +17,7 @@ import (
 // newEngine creates the Socket.IO server with the config's settings, on ioroute's transport
 // and broadcast adapter (engine.TuneEngine), which log to log; with a cluster, each
 // namespace's adapter also publishes its broadcasts to the other nodes.
-func newEngine(s config.Server, log *slog.Logger, c *cluster.Cluster) (*sio.Server, *engine.Upgrades) {
+func newEngine(s config.Server, log *slog.Logger, c cluster.Node) (*sio.Server, *engine.Upgrades) {
 	opts := sio.DefaultServerOptions()
 	opts.SetPath(s.Path)
 	opts.SetServeClient(false)
@@ -27,7 +27,10 @@ func newEngine(s config.Server, log *slog.Logger, c *cluster.Cluster) (*sio.Serv
 	opts.SetConnectTimeout(s.ConnectTimeout)
 	opts.SetMaxHttpBufferSize(int64(s.MaxPayload))
 	upgrades := engine.TuneEngine(opts, log)
-	if s.Recovery != nil {
+	if s.Recovery != nil && s.Adapter.RedisStreams != nil {
+		// the stream keeps the packets, and Redis the sessions (internal/cluster/streams)
+		engine.EnableSharedRecovery(opts, s.Recovery.MaxDisconnection)
+	} else if s.Recovery != nil {
 		engine.EnableRecovery(opts, engine.Recovery{MaxDisconnection: s.Recovery.MaxDisconnection, MaxBytes: s.Limits.RecoveryBytes,
 			MaxSessions: s.Limits.MaxConnections, Log: log})
 	}

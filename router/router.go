@@ -86,7 +86,7 @@ type Router struct {
 	// declareMu makes declare's check and creation one step.
 	declareMu sync.Mutex
 	panics    atomic.Int64
-	cluster   *cluster.Cluster // nil without server.adapter.redis
+	cluster   cluster.Node // nil without server.adapter.redis or redis_streams
 	// printLine is print, bound once rather than for every handler run.
 	printLine func(line string)
 	// ops is metrics, readiness and the connection log (router/ops.go).
@@ -121,18 +121,11 @@ func New(t *table.Table, opts Options) (*Router, error) {
 		r.server.Listen = opts.Listen
 	}
 	r.current.Store(t)
-	if a := redisSettings(r.server.Adapter.Redis, opts.RedisURL); a != nil {
-		if r.server.Recovery != nil {
-			// the config refuses recovery with adapter.redis; IOROUTE_REDIS_URL turns Redis on here
-			return nil, fmt.Errorf("server.recovery needs the packets a cluster sent, which Redis pub/sub (IOROUTE_REDIS_URL) does not keep; " +
-				"recovery in a cluster will come with adapter.redis_streams. Remove server.recovery or IOROUTE_REDIS_URL")
-		}
-		c, err := cluster.New(clusterHost{r}, cluster.Options{URL: a.URL, Key: a.Key, Log: r.log})
-		if err != nil {
-			return nil, err
-		}
-		r.cluster = c
+	c, err := r.joinCluster(opts.RedisURL)
+	if err != nil {
+		return nil, err
 	}
+	r.cluster = c
 	r.io, r.upgrades = newEngine(r.server, r.log, r.cluster)
 	r.ops.connLog = newSampler(r.log, connLogRate)
 	r.setupMetrics(opts.MetricsListen)

@@ -31,7 +31,7 @@ func (c *Cluster) EmitWithAck(nsp, sid, event string, args []any, timeout time.D
 	if timeout <= 0 || timeout > maxRemoteAckWait {
 		timeout = maxRemoteAckWait
 	}
-	id := randomID(12)
+	id := RandomID(12)
 	p := wire.Packet{Type: wire.PacketEvent, Data: append([]any{event}, args...), Nsp: nsp}
 	o := wire.Opts{Rooms: []string{sid}, Except: []string{}, Flags: map[string]any{"timeout": timeout.Milliseconds()}}
 	payload, err := wire.EncodeMsgpack(map[string]any{"uid": c.uid, "requestId": id, "type": wire.ReqBroadcast, "packet": p, "opts": o})

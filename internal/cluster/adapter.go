@@ -112,7 +112,7 @@ func requestOpts(opts *sio.BroadcastOptions) wire.Opts {
 	if opts == nil {
 		return wire.Opts{Rooms: []string{}, Except: []string{}}
 	}
-	return wire.Opts{Rooms: roomList(opts.Rooms), Except: roomList(opts.Except)}
+	return wire.Opts{Rooms: RoomList(opts.Rooms), Except: RoomList(opts.Except)}
 }
 
 func roomNames(rooms []sio.Room) []string {
@@ -142,8 +142,8 @@ func (c *Cluster) publishPacket(nsp string, packet *parser.Packet, opts *sio.Bro
 	wp := wire.Packet{Type: wire.PacketEvent, Data: data, Nsp: nsp}
 	var wo wire.Opts
 	if opts != nil {
-		wo.Rooms = roomList(opts.Rooms)
-		wo.Except = roomList(opts.Except)
+		wo.Rooms = RoomList(opts.Rooms)
+		wo.Except = RoomList(opts.Except)
 		if f := opts.Flags; f != nil {
 			wo.Flags = map[string]any{}
 			if f.Volatile {
@@ -186,11 +186,11 @@ func (c *Cluster) onBroadcast(nsp string, payload []byte) {
 	if ns == nil {
 		return // a namespace no table of this node declared
 	}
-	ns.Adapter().Broadcast(&parser.Packet{Type: parser.EVENT, Nsp: nsp, Data: m.Packet.Data}, localOpts(&m.Opts))
+	ns.Adapter().Broadcast(&parser.Packet{Type: parser.EVENT, Nsp: nsp, Data: m.Packet.Data}, LocalOpts(&m.Opts))
 }
 
-// localOpts turns wire options into engine options for delivery on this node only.
-func localOpts(o *wire.Opts) *sio.BroadcastOptions {
+// LocalOpts turns wire options into engine options for delivery on this node only.
+func LocalOpts(o *wire.Opts) *sio.BroadcastOptions {
 	flags := &sio.BroadcastFlags{Local: true}
 	if o == nil {
 		return &sio.BroadcastOptions{Rooms: types.NewSet[sio.Room](), Except: types.NewSet[sio.Room](), Flags: flags}
@@ -201,10 +201,10 @@ func localOpts(o *wire.Opts) *sio.BroadcastOptions {
 	if v, ok := o.Flags["compress"].(bool); ok {
 		flags.Compress = &v
 	}
-	return &sio.BroadcastOptions{Rooms: roomSet(o.Rooms), Except: roomSet(o.Except), Flags: flags}
+	return &sio.BroadcastOptions{Rooms: RoomSet(o.Rooms), Except: RoomSet(o.Except), Flags: flags}
 }
 
-func roomSet(rooms []string) *types.Set[sio.Room] {
+func RoomSet(rooms []string) *types.Set[sio.Room] {
 	s := types.NewSet[sio.Room]()
 	for _, r := range rooms {
 		s.Add(sio.Room(r))
@@ -212,7 +212,7 @@ func roomSet(rooms []string) *types.Set[sio.Room] {
 	return s
 }
 
-func roomList(s *types.Set[sio.Room]) []string {
+func RoomList(s *types.Set[sio.Room]) []string {
 	if s == nil {
 		return []string{}
 	}
@@ -252,7 +252,7 @@ func (c *Cluster) onRequest(nsp string, payload []byte) {
 	case wire.ReqSockets:
 		ids := []string{}
 		if ns != nil {
-			for _, id := range ns.Adapter().Sockets(roomSet(req.Rooms)).Keys() {
+			for _, id := range ns.Adapter().Sockets(RoomSet(req.Rooms)).Keys() {
 				ids = append(ids, string(id))
 			}
 		}
@@ -286,7 +286,7 @@ func (c *Cluster) onRemoteChange(ns sio.Namespace, req wire.Request, respond fun
 		rooms[i] = sio.Room(r)
 	}
 	if req.Opts != nil {
-		opts := localOpts(req.Opts)
+		opts := LocalOpts(req.Opts)
 		switch req.Type {
 		case wire.ReqRemoteJoin:
 			ns.Adapter().AddSockets(opts, rooms)
@@ -314,18 +314,25 @@ func (c *Cluster) onRemoteChange(ns sio.Namespace, req wire.Request, respond fun
 
 // fetch describes this node's sockets that opts selects, as fetchSockets expects them.
 func (c *Cluster) fetch(ns sio.Namespace, o *wire.Opts) []map[string]any {
+	return DescribeSockets(c.host, ns, o)
+}
+
+// DescribeSockets describes the sockets of ns on this node that o selects, as the answers to
+// fetchSockets carry them (Node's names; the admin's socket.data._admin when host is an
+// AdminHost); none when ns is nil.
+func DescribeSockets(host Host, ns sio.Namespace, o *wire.Opts) []map[string]any {
 	out := []map[string]any{}
 	if ns == nil {
 		return out
 	}
-	ns.Adapter().FetchSockets(localOpts(o))(func(sockets []sio.SocketDetails, _ error) {
+	ns.Adapter().FetchSockets(LocalOpts(o))(func(sockets []sio.SocketDetails, _ error) {
 		for _, d := range sockets {
 			rooms := []string{}
 			for _, r := range d.Rooms().Keys() {
 				rooms = append(rooms, string(r))
 			}
 			data := d.Data()
-			if h, ok := c.host.(AdminHost); ok {
+			if h, ok := host.(AdminHost); ok {
 				if adm := h.SocketAdmin(d); adm != nil {
 					m, _ := data.(map[string]any)
 					withAdmin := make(map[string]any, len(m)+1)
@@ -351,7 +358,7 @@ func (c *Cluster) onBroadcastWithAck(ns sio.Namespace, nsp string, req wire.Requ
 	if ns == nil || req.Packet == nil {
 		return
 	}
-	opts := localOpts(req.Opts)
+	opts := LocalOpts(req.Opts)
 	packet := &parser.Packet{Type: parser.EVENT, Nsp: nsp, Data: req.Packet.Data}
 	ns.Adapter().BroadcastWithAck(packet, opts, func(n uint64) {
 		respond(map[string]any{"type": wire.RespBroadcastCount, "clientCount": n})

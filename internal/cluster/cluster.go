@@ -106,7 +106,7 @@ const clusterDialTimeout = 2 * time.Second
 func New(host Host, o Options) (*Cluster, error) {
 	opts, err := redis.ParseURL(o.URL)
 	if err != nil {
-		return nil, fmt.Errorf("server.adapter.redis.url %s: %w", redactURL(o.URL), err)
+		return nil, fmt.Errorf("server.adapter.redis.url %s: %w", RedactURL(o.URL), err)
 	}
 	opts.DialTimeout = clusterDialTimeout
 	opts.ReadTimeout = 5 * time.Second
@@ -116,11 +116,10 @@ func New(host Host, o Options) (*Cluster, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	redisLog.Store(o.Log)
-	setRedisLogger.Do(func() { redis.SetLogger(redisLogger{}) })
-	uid := randomID(6)
+	LogRedisTo(o.Log)
+	uid := RandomID(6)
 	prefix, _ := wire.BroadcastPrefix(uid)
-	c := &Cluster{host: host, url: redactURL(o.URL), key: o.Key, uid: uid, prefix: prefix,
+	c := &Cluster{host: host, url: RedactURL(o.URL), key: o.Key, uid: uid, prefix: prefix,
 		client: redis.NewClient(opts), out: make(chan outbound, clusterQueue), log: o.Log,
 		subs: map[string]bool{}, requestsTimeout: o.RequestsTimeout}
 	if c.requestsTimeout <= 0 {
@@ -416,8 +415,8 @@ func (c *Cluster) onMessage(m *redis.Message) {
 	c.onRequest(nsp, payload)
 }
 
-// randomID returns n characters of [A-Za-z0-9].
-func randomID(n int) string {
+// RandomID returns n characters of [A-Za-z0-9].
+func RandomID(n int) string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
@@ -427,8 +426,8 @@ func randomID(n int) string {
 	return string(b)
 }
 
-// redactURL hides the password of a Redis URL.
-func redactURL(s string) string {
+// RedactURL hides the password of a Redis URL.
+func RedactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return s
@@ -442,6 +441,12 @@ func redactURL(s string) string {
 var redisLog atomic.Pointer[slog.Logger]
 
 var setRedisLogger sync.Once
+
+// LogRedisTo sends go-redis's own messages to log, at debug level.
+func LogRedisTo(log *slog.Logger) {
+	redisLog.Store(log)
+	setRedisLogger.Do(func() { redis.SetLogger(redisLogger{}) })
+}
 
 // redisLogger adapts go-redis's logger to slog.
 type redisLogger struct{}

@@ -27,10 +27,10 @@ func (s *remoteSocket) Handshake() *sio.Handshake   { return s.handshake }
 func (s *remoteSocket) Rooms() *types.Set[sio.Room] { return s.rooms }
 func (s *remoteSocket) Data() any                   { return s.data }
 
-// newRemoteSocket reads one socket of an answer. Its values are converted as those of this
+// NewRemoteSocket reads one socket of an answer to fetchSockets. Its values are converted as those of this
 // node's clients are (engine.Incoming: integral numbers become int, msgpack's sized numbers
 // too), so an expression reads a socket of any server alike.
-func newRemoteSocket(f wire.FetchedSocket) *remoteSocket {
+func NewRemoteSocket(f wire.FetchedSocket) *remoteSocket {
 	rooms := types.NewSet[sio.Room]()
 	for _, r := range f.Rooms {
 		rooms.Add(sio.Room(r))

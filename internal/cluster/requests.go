@@ -98,7 +98,7 @@ func (c *Cluster) subscribed(nsp string) bool {
 // fetchRemote asks the other servers of nsp for their sockets that o selects and waits until
 // deadline for others answers.
 func (c *Cluster) fetchRemote(nsp string, o wire.Opts, local []sio.SocketDetails, others int, deadline time.Time) ([]sio.SocketDetails, error) {
-	id := randomID(12)
+	id := RandomID(12)
 	payload, err := wire.EncodeFetchRequest(c.uid, id, o)
 	if err != nil {
 		return local, fmt.Errorf("fetchSockets: cannot encode the request for the other servers: %w", err)
@@ -146,7 +146,7 @@ func (c *Cluster) onFetchAnswer(id string, payload []byte) {
 	} else {
 		sockets = make([]sio.SocketDetails, len(answer.Sockets))
 		for i, s := range answer.Sockets {
-			sockets[i] = newRemoteSocket(s)
+			sockets[i] = NewRemoteSocket(s)
 		}
 	}
 	p.mu.Lock()

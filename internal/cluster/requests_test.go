@@ -200,7 +200,7 @@ func TestFetchAnswerSockets(t *testing.T) {
 	if err := wire.DecodeMessage([]byte(node), &answer); err != nil {
 		t.Fatal(err)
 	}
-	s := newRemoteSocket(answer.Sockets[0])
+	s := NewRemoteSocket(answer.Sockets[0])
 	if s.Id() != "n1" || !s.Rooms().Has("lobby") || !s.Rooms().Has("n1") || s.Rooms().Len() != 2 {
 		t.Fatalf("id %q rooms %v", s.Id(), s.Rooms().Keys())
 	}
@@ -229,7 +229,7 @@ func TestFetchAnswerSockets(t *testing.T) {
 	if err := wire.DecodeMessage(b, &answer); err != nil {
 		t.Fatal(err)
 	}
-	s = newRemoteSocket(answer.Sockets[0])
+	s = NewRemoteSocket(answer.Sockets[0])
 	if want := map[string]any{"bin": []byte{1, 2}, "n": 7}; !reflect.DeepEqual(s.Data(), want) {
 		t.Fatalf("data = %#v, want %#v", s.Data(), want)
 	}

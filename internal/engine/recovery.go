@@ -303,6 +303,22 @@ func (a *broadcastAdapter) broadcastStored(packet *parser.Packet, opts *sio.Broa
 	p.size += 64 + 16*(len(p.rooms)+len(p.except))
 	st.add(p, now)
 
+	skip := func(sid sio.SocketId) bool {
+		if len(st.pending) == 0 {
+			return false
+		}
+		_, ok := st.pending[pendingKey{nsp, sid}]
+		return ok // CatchUp sends it from the store
+	}
+	a.deliverWithOffset(packet, plain, withOffset, &live, opts, &st.engine, skip)
+}
+
+// deliverWithOffset writes packet, whose Data is withOffset and encoded as live, to the
+// sockets opts selects but those skip names; Engine.IO 3 recipients get it encoded from plain,
+// without the offset. Writes that do not go straight into ioroute's websocket queue go
+// through w, in order. Callers serialise their calls, so every recipient gets packets in
+// offset order.
+func (a *broadcastAdapter) deliverWithOffset(packet *parser.Packet, plain, withOffset any, live *storedPacket, opts *sio.BroadcastOptions, w *engineWrites, skip func(sio.SocketId) bool) {
 	var writeOpts sio.WriteOptions
 	writeOpts.PreEncoded = true
 	if opts != nil && opts.Flags != nil {
@@ -311,13 +327,8 @@ func (a *broadcastAdapter) broadcastStored(packet *parser.Packet, opts *sio.Broa
 	var old []types.BufferInterface // for Engine.IO 3 recipients, encoded when first needed
 	queued := 0
 	for _, s := range a.chosen(opts) {
-		if !s.Connected() {
+		if !s.Connected() || skip(s.Id()) {
 			continue
-		}
-		if len(st.pending) > 0 {
-			if _, ok := st.pending[pendingKey{nsp, s.Id()}]; ok {
-				continue // CatchUp sends it from the store
-			}
 		}
 		if notify := s.NotifyOutgoingListeners(); notify != nil {
 			notify(packet)
@@ -328,10 +339,10 @@ func (a *broadcastAdapter) broadcastStored(packet *parser.Packet, opts *sio.Broa
 				old = a.Nsp().Server().Encoder().Encode(packet)
 				packet.Data = withOffset
 			}
-			st.engine.push(engineWrite{s, old, &writeOpts})
+			w.push(engineWrite{s, old, &writeOpts})
 			continue
 		}
-		if st.writeStored(s, &live, &writeOpts) {
+		if writeStored(s, live, &writeOpts, w) {
 			queued++
 		}
 	}
@@ -351,9 +362,9 @@ func textOf(encoded []types.BufferInterface) []byte {
 }
 
 // writeStored writes a stored packet to s, straight into ioroute's websocket queue when it
-// can (true), else through the engine's client, in order, from st.engine. Called with mu
-// held.
-func (st *recoveryStore) writeStored(s *sio.Socket, p *storedPacket, opts *sio.WriteOptions) bool {
+// can (true), else through the engine's client, in order, from w. Called with the lock that
+// orders the packets held.
+func writeStored(s *sio.Socket, p *storedPacket, opts *sio.WriteOptions, w *engineWrites) bool {
 	if t, ok := s.Conn().Transport().(*wsTransport); ok {
 		if p.text != nil && t.queueText(p.text) || p.text == nil && t.queueEncoded(p.encoded) {
 			return true
@@ -363,7 +374,7 @@ func (st *recoveryStore) writeStored(s *sio.Socket, p *storedPacket, opts *sio.W
 	if encoded == nil {
 		encoded = []types.BufferInterface{types.NewStringBuffer(p.text)}
 	}
-	st.engine.push(engineWrite{s, encoded, opts})
+	w.push(engineWrite{s, encoded, opts})
 	return false
 }
 
@@ -482,6 +493,10 @@ func (a *broadcastAdapter) RestoreSession(pid sio.PrivateSessionId, offset strin
 // CatchUp sends a recovered socket, once admitted, the packets it missed, in order; from then
 // on broadcasts reach it as any other socket. It does nothing for a socket not recovered.
 func CatchUp(s *sio.Socket) {
+	if k, ok := keeperOf(s); ok {
+		k.CatchUp(s)
+		return
+	}
 	a, ok := s.Nsp().Adapter().(*broadcastAdapter)
 	if !ok || a.rec == nil {
 		return
@@ -501,7 +516,7 @@ func CatchUp(s *sio.Socket) {
 	opts := &sio.WriteOptions{PreEncoded: true}
 	st.packets.each(func(sp *storedPacket) {
 		if sp.seq > p.offset && sp.nsp == key.nsp && sp.includes(p.rooms) {
-			st.writeStored(s, sp, opts)
+			writeStored(s, sp, opts, &st.engine)
 		}
 	})
 }
@@ -511,6 +526,11 @@ func CatchUp(s *sio.Socket) {
 // recover at all (a socket.io-client 2 presenting a pid): the session's owner can still
 // recover with it.
 func GiveBack(s *sio.Socket) {
+	if k, ok := keeperOf(s); ok {
+		// a cluster's keeper took the session from Redis; it is not put back there
+		k.Forget(s)
+		return
+	}
 	a, ok := s.Nsp().Adapter().(*broadcastAdapter)
 	if !ok || a.rec == nil {
 		return
@@ -530,6 +550,10 @@ func GiveBack(s *sio.Socket) {
 
 // Forget drops what is kept for a recovered socket that was not admitted.
 func Forget(s *sio.Socket) {
+	if k, ok := keeperOf(s); ok {
+		k.Forget(s)
+		return
+	}
 	a, ok := s.Nsp().Adapter().(*broadcastAdapter)
 	if !ok || a.rec == nil {
 		return

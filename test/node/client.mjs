@@ -25,7 +25,8 @@
 //       {"cut": true},                       // version 4: close the transport as a network loss
 //                                            // would (socket.io.engine.close()) and wait for the
 //                                            // disconnect; the socket keeps its pid and offset
-//       {"connect": true}                    // connect again (then {"wait": "connect"})
+//       {"connect": true}                    // connect again (then {"wait": "connect"});
+//       {"connect": true, "url": "http://127.0.0.1:PORT"}  // ... to another server (the same namespace)
 //     ]
 //   }
 //
@@ -324,6 +325,7 @@ async function main() {
       await until(() => seen.disconnect > before);
       used.disconnect = seen.disconnect;
     } else if ("connect" in step) {
+      if (step.url) socket.io.uri = step.url; // the manager opens its next connection there
       if (step.connect) socket.connect();
     }
   }

@@ -26,6 +26,16 @@ func FuzzClusterWire(f *testing.F) {
 		_ = DecodeMessage(payload, &answer)
 		var sockets FetchResponse
 		_ = DecodeMessage(payload, &sockets)
+		// a streams cluster's pub/sub messages, stream entries and sessions
+		if m, err := DecodePubSub(payload); err == nil && m.RawData != nil {
+			var d AnswerData
+			_ = m.DecodeData(&d)
+		}
+		if m, ok, err := DecodeEntry(map[string]any{"nsp": "/", "type": "3", "data": string(payload)}); ok && err == nil && m.RawData != nil {
+			var d BroadcastData
+			_ = m.DecodeData(&d)
+		}
+		_, _ = DecodeSession(string(payload))
 
 		p := Packet{Type: PacketEvent, Data: []any{event, text, []byte(text)}, Nsp: "/chat"}
 		o := Opts{Rooms: []string{text}, Except: []string{}, Flags: map[string]any{}}
