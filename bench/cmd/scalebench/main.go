@@ -20,13 +20,18 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"time"
 
+	"github.com/ioroute/ioroute/bench/internal/localport"
 	"github.com/ioroute/ioroute/bench/internal/scale"
 )
+
+var profileS *int
 
 func main() {
 	scale.MaybeWorker()
@@ -39,9 +44,12 @@ func main() {
 	stall := flag.Int("stall", 0, "clients that join a room and stop reading; the room is then flooded")
 	floodMB := flag.Int("flood-mb", 24, "megabytes sent to the stalled clients' room (in 500 kB messages)")
 	connectTimeout := flag.Duration("connect-timeout", 3*time.Minute, "bound on connecting everyone")
+	profile := flag.String("profile", "", "ioroute: write node 0's CPU profile, from the first broadcast on, to this file (go tool pprof)")
+	profileS = flag.Int("profile-seconds", 8, "length of that profile; keep it shorter than the broadcasts")
+	logLevel := flag.String("log-level", "warn", "ioroute nodes' --log-level; at info their disconnections are tallied by reason")
 	out := flag.String("json", "bench/out/scale.jsonl", "append the result as one JSON line to this file (empty: none)")
 	flag.Parse()
-	if err := run(*server, *nodes, *out, scale.Config{Clients: *clients, Procs: *procs, Broadcasts: *broadcasts,
+	if err := run(*server, *nodes, *out, *profile, *logLevel, scale.Config{Clients: *clients, Procs: *procs, Broadcasts: *broadcasts,
 		Stall: *stall, FloodCount: *floodMB * 2, FloodSize: 500_000, KillAfter: map[bool]int{true: 5}[*killNode],
 		ConnectTimeout: *connectTimeout, BroadcastTimeout: 15 * time.Second, Gap: 500 * time.Millisecond,
 		Progress: os.Stderr}); err != nil {
@@ -50,7 +58,7 @@ func main() {
 	}
 }
 
-func run(server string, nodes int, out string, cfg scale.Config) error {
+func run(server string, nodes int, out, profile, logLevel string, cfg scale.Config) error {
 	limit, err := scale.RaiseFileLimit()
 	if err != nil {
 		return err
@@ -70,7 +78,7 @@ func run(server string, nodes int, out string, cfg scale.Config) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	o := scale.ClusterOptions{Server: server, Nodes: nodes, Dir: dir, Log: os.Stderr,
+	o := scale.ClusterOptions{Server: server, Nodes: nodes, Dir: dir, Log: os.Stderr, LogLevel: logLevel,
 		Script: filepath.Join("test", "node", "cluster-server.mjs")}
 	if server == scale.IORoute {
 		o.Bin = filepath.Join(dir, "bin", "ioroute")
@@ -78,6 +86,14 @@ func run(server string, nodes int, out string, cfg scale.Config) error {
 		if b, err := exec.Command("go", "build", "-o", o.Bin, "./cmd/ioroute").CombinedOutput(); err != nil {
 			return fmt.Errorf("go build: %v\n%s", err, b)
 		}
+	}
+	if profile != "" && server == scale.IORoute {
+		port, err := localport.Free()
+		if err != nil {
+			return err
+		}
+		o.Debug = fmt.Sprintf("127.0.0.1:%d", port)
+		cfg.OnBroadcasts = func() { cpuProfile("http://"+o.Debug, *profileS, profile) }
 	}
 	ctx := context.Background()
 	cl, err := scale.StartCluster(ctx, o)
@@ -110,4 +126,24 @@ func run(server string, nodes int, out string, cfg scale.Config) error {
 		return fmt.Errorf("%d lost, %d duplicated, %d failed to connect", res.Lost, res.Dup, res.Failed)
 	}
 	return nil
+}
+
+// cpuProfile saves a CPU profile of seconds, taken from the node serving debug, to file.
+func cpuProfile(debug string, seconds int, file string) {
+	c := &http.Client{Timeout: time.Duration(seconds+10) * time.Second}
+	resp, err := c.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", debug, seconds))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "scalebench: profile:", err)
+		return
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(file)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "scalebench: profile:", err)
+		return
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		fmt.Fprintln(os.Stderr, "scalebench: profile:", err)
+	}
 }

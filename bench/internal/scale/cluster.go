@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +36,11 @@ type ClusterOptions struct {
 	Dir string
 	// Log receives the nodes' first log lines (the rest is only counted).
 	Log io.Writer
+	// Debug, for ioroute, serves node 0's Go profiles (/debug/pprof/) on this address.
+	Debug string
+	// LogLevel is ioroute's --log-level (default warn). At info the nodes log disconnections
+	// with their reason (sampled: 50 lines a second at most), which the run tallies.
+	LogLevel string
 }
 
 // Cluster is one redis-server and the nodes joined through it.
@@ -52,6 +58,9 @@ type ClusterNode struct {
 	log    *logCounter
 	killed bool
 }
+
+// Disconnections is how many disconnections the node logged, by reason.
+func (n *ClusterNode) Disconnections() map[string]int { return n.log.reasons() }
 
 // PID is the node's process id.
 func (n *ClusterNode) PID() int { return n.cmd.Process.Pid }
@@ -89,40 +98,43 @@ namespaces:
 
 // StartCluster starts redis-server on a free port and the nodes, and waits until each answers
 // an Engine.IO handshake.
-func StartCluster(ctx context.Context, o ClusterOptions) (c *Cluster, err error) {
+func StartCluster(ctx context.Context, o ClusterOptions) (*Cluster, error) {
 	port, err := localport.Free()
 	if err != nil {
 		return nil, err
 	}
-	c = &Cluster{RedisURL: fmt.Sprintf("redis://127.0.0.1:%d/0", port)}
-	defer func() {
-		if err != nil {
-			c.Stop()
-		}
-	}()
+	c := &Cluster{RedisURL: fmt.Sprintf("redis://127.0.0.1:%d/0", port)}
+	if err := c.start(ctx, o, port); err != nil {
+		c.Stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Cluster) start(ctx context.Context, o ClusterOptions, port int) error {
 	c.redis = exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--logfile", "", "--maxclients", "1000")
 	if err := c.redis.Start(); err != nil {
-		return nil, fmt.Errorf("start redis-server (apt-get install redis-server): %w", err)
+		return fmt.Errorf("start redis-server (apt-get install redis-server): %w", err)
 	}
 	if err := waitTCP(ctx, port); err != nil {
-		return nil, fmt.Errorf("redis-server: %w", err)
+		return fmt.Errorf("redis-server: %w", err)
 	}
 	var config string
 	if o.Server == IORoute {
 		config = filepath.Join(o.Dir, "scale-chat.yaml")
 		if err := os.WriteFile(config, fmt.Appendf(nil, chatConfig, c.RedisURL), 0o644); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for i := range o.Nodes {
 		n, err := startNode(ctx, o, i, config, c.RedisURL)
 		if err != nil {
-			return nil, fmt.Errorf("node %d: %w", i, err)
+			return fmt.Errorf("node %d: %w", i, err)
 		}
 		c.Nodes = append(c.Nodes, n)
 	}
-	return c, nil
+	return nil
 }
 
 func startNode(ctx context.Context, o ClusterOptions, i int, config, redisURL string) (*ClusterNode, error) {
@@ -135,7 +147,15 @@ func startNode(ctx context.Context, o ClusterOptions, i int, config, redisURL st
 			return nil, err
 		}
 		port = p
-		n.cmd = exec.Command(o.Bin, "run", "--log-level", "warn", "--listen", "127.0.0.1:"+strconv.Itoa(port), config)
+		level := o.LogLevel
+		if level == "" {
+			level = "warn"
+		}
+		args := []string{"run", "--log-level", level, "--listen", "127.0.0.1:" + strconv.Itoa(port), config}
+		if i == 0 && o.Debug != "" {
+			args = append(args, "--debug-listen", o.Debug)
+		}
+		n.cmd = exec.Command(o.Bin, args...)
 		n.cmd.Stderr = n.log
 	case Node:
 		n.cmd = exec.Command("node", o.Script, redisURL)
@@ -243,6 +263,7 @@ type logCounter struct {
 	partial []byte
 	shown   int
 	n       int
+	reason  map[string]int
 }
 
 func (l *logCounter) Write(p []byte) (int, error) {
@@ -257,7 +278,12 @@ func (l *logCounter) Write(p []byte) (int, error) {
 		line := l.partial[:i]
 		if bytes.Contains(line, []byte(queueFullLog)) {
 			l.n++
-		} else if l.shown < l.show && l.out != nil {
+		} else if r, ok := disconnectReason(line); ok {
+			if l.reason == nil {
+				l.reason = map[string]int{}
+			}
+			l.reason[r]++
+		} else if l.shown < l.show && l.out != nil && !bytes.Contains(line, []byte("msg=connected ")) {
 			l.shown++
 			fmt.Fprintf(l.out, "%s%s\n", l.prefix, line)
 		}
@@ -270,4 +296,29 @@ func (l *logCounter) count() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.n
+}
+
+func (l *logCounter) reasons() map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.reason)
+}
+
+// disconnectReason is the reason of ioroute's "disconnected" log line (text format).
+func disconnectReason(line []byte) (string, bool) {
+	if !bytes.Contains(line, []byte("msg=disconnected ")) {
+		return "", false
+	}
+	_, r, ok := bytes.Cut(line, []byte(" reason="))
+	if !ok {
+		return "", false
+	}
+	if len(r) > 0 && r[0] == '"' {
+		if s, err := strconv.QuotedPrefix(string(r)); err == nil {
+			u, _ := strconv.Unquote(s)
+			return u, true
+		}
+	}
+	v, _, _ := bytes.Cut(r, []byte(" "))
+	return string(v), true
 }

@@ -42,6 +42,10 @@ type Result struct {
 	CPUNodesS       float64 `json:"cpu_nodes_s"`
 	CPUWorkersS     float64 `json:"cpu_workers_s"`
 	CPURedisS       float64 `json:"cpu_redis_s"`
+	// Deliveries recorded, and the CPU each cost the nodes and the load generators.
+	Deliveries        int     `json:"deliveries"`
+	NodeUsPerDelivery float64 `json:"node_us_per_delivery"`
+	LoadUsPerDelivery float64 `json:"load_us_per_delivery"`
 }
 
 // NodeResult is one node's share.
@@ -58,13 +62,15 @@ type NodeResult struct {
 	Stalled      int     `json:"stalled"`
 	StalledCut   int     `json:"stalled_cut"`
 	QueueFull    int     `json:"queue_full_logs"`
+	// Disconnections the node logged, by reason (ioroute at log level info; sampled)
+	Disconnections map[string]int `json:"disconnections,omitempty"`
 }
 
 func (r *Result) summarize(cl *Cluster, b *board, before, after []int64) {
 	r.PerNode = make([]NodeResult, len(cl.Nodes))
 	for i, n := range cl.Nodes {
 		nr := &r.PerNode[i]
-		nr.Node, nr.Killed, nr.QueueFull = i, n.killed, n.QueueFull()
+		nr.Node, nr.Killed, nr.QueueFull, nr.Disconnections = i, n.killed, n.QueueFull(), n.Disconnections()
 		nr.RSSBeforeMiB, nr.RSSAfterMiB = float64(before[i])/1024, float64(after[i])/1024
 	}
 	var lat []int32
@@ -110,6 +116,11 @@ func (r *Result) summarize(cl *Cluster, b *board, before, after []int64) {
 	}
 	slices.Sort(lastMs)
 	r.LastP50Ms, r.LastP99Ms = pct(lastMs, 50), pct(lastMs, 99)
+	r.Deliveries = len(lat)
+	if r.Deliveries > 0 {
+		r.NodeUsPerDelivery = r.CPUNodesS * 1e6 / float64(r.Deliveries)
+		r.LoadUsPerDelivery = r.CPUWorkersS * 1e6 / float64(r.Deliveries)
+	}
 	slices.Sort(lat)
 	latMs := make([]float64, len(lat))
 	for i, v := range lat {
@@ -160,6 +171,12 @@ func (r Result) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "| CPU during the broadcasts (%.1f s): nodes / load generators / Redis | %.1f / %.1f / %.1f s |\n",
 		r.BroadcastPhaseS, r.CPUNodesS, r.CPUWorkersS, r.CPURedisS)
+	fmt.Fprintf(w, "| CPU per delivery: nodes / load generators | %.1f / %.1f µs |\n", r.NodeUsPerDelivery, r.LoadUsPerDelivery)
+	for _, n := range r.PerNode {
+		if len(n.Disconnections) > 0 {
+			fmt.Fprintf(w, "| node %d logged disconnections (sampled) | %v |\n", n.Node, n.Disconnections)
+		}
+	}
 	if r.FirstError != "" {
 		fmt.Fprintf(w, "\nfirst connect error: %s\n", r.FirstError)
 	}

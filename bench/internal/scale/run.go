@@ -32,6 +32,9 @@ type Config struct {
 	WorkerCmd func() *exec.Cmd
 	// Progress receives a line per phase.
 	Progress io.Writer
+	// OnBroadcasts, when set, is called in its own goroutine as the broadcasts start (a
+	// profile of a node may be taken then); Run waits for it to return.
+	OnBroadcasts func()
 }
 
 // board is what the workers said so far; the parent polls it.
@@ -249,6 +252,12 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 	pids := workerPIDs(procs)
 	cpu0 := [3]float64{cpuOf(nodePIDs(cl)), cpuOf(pids), cpuS(cl.RedisPID())}
 	t0 := time.Now()
+	if cfg.OnBroadcasts != nil {
+		var hook sync.WaitGroup
+		hook.Add(1)
+		go func() { defer hook.Done(); cfg.OnBroadcasts() }()
+		defer hook.Wait()
+	}
 	for q := range cfg.Broadcasts {
 		if err := procs[0].tell(command{Cmd: "send", Q: q}); err != nil {
 			return res, err
