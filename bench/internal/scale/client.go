@@ -34,10 +34,11 @@ type client struct {
 	latUs  []atomic.Int32 // per broadcast: arrival minus the send time it carries, µs
 	dup    atomic.Int64
 
-	closed atomic.Bool // the connection ended (reading clients)
-	cut    atomic.Bool // a stalled client found its connection closed by the server
-	resume chan struct{}
-	ended  chan struct{}
+	closed   atomic.Bool // the connection ended (reading clients)
+	closeErr atomic.Pointer[string]
+	cut      atomic.Bool // a stalled client found its connection closed by the server
+	resume   chan struct{}
+	ended    chan struct{}
 }
 
 // dialer binds every socket to the worker's own loopback source address. With
@@ -128,6 +129,8 @@ func (c *client) read() {
 		_, m, err := c.ws.ReadMessage()
 		if err != nil {
 			if !c.w.quitting.Load() {
+				msg := time.Now().Format("15:04:05.000 ") + err.Error()
+				c.closeErr.Store(&msg)
 				c.closed.Store(true)
 				if !c.stalled {
 					c.w.active.Add(-1)

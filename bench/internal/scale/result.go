@@ -19,6 +19,8 @@ type Result struct {
 	Connected  int    `json:"connected"`
 	Failed     int    `json:"failed"`
 	FirstError string `json:"first_error,omitempty"`
+	// FirstClose is the first error (from one worker) a client's connection ended with.
+	FirstClose string `json:"first_close,omitempty"`
 	// ConnectS: from telling the workers to connect until the last client's CONNECT.
 	ConnectS float64 `json:"connect_s"`
 
@@ -89,6 +91,9 @@ func (r *Result) summarize(cl *Cluster, b *board, before, after []int64) {
 			last[q] = max(last[q], at)
 		}
 		lat = append(lat, wr.LatUs...)
+		if r.FirstClose == "" {
+			r.FirstClose = wr.CloseErr
+		}
 	}
 	for i := range r.PerNode {
 		nr := &r.PerNode[i]
@@ -179,5 +184,8 @@ func (r Result) Print(w io.Writer) {
 	}
 	if r.FirstError != "" {
 		fmt.Fprintf(w, "\nfirst connect error: %s\n", r.FirstError)
+	}
+	if r.FirstClose != "" {
+		fmt.Fprintf(w, "\na connection that ended: %s\n", r.FirstClose)
 	}
 }

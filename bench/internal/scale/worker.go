@@ -260,6 +260,9 @@ func (w *worker) report() *workerReport {
 		}
 		if c.closed.Load() {
 			n.Closed++
+			if e := c.closeErr.Load(); e != nil && r.CloseErr == "" {
+				r.CloseErr = fmt.Sprintf("client %d (node %d): %s", c.id, c.node, *e)
+			}
 		}
 		n.Dup += int(c.dup.Load())
 		for q := range c.recvNs {
