@@ -36,6 +36,7 @@ type client struct {
 
 	closed   atomic.Bool // the connection ended (reading clients)
 	closeErr atomic.Pointer[string]
+	closedAt atomic.Int64
 	cut      atomic.Bool // a stalled client found its connection closed by the server
 	resume   chan struct{}
 	ended    chan struct{}
@@ -131,6 +132,7 @@ func (c *client) read() {
 			if !c.w.quitting.Load() {
 				msg := time.Now().Format("15:04:05.000 ") + err.Error()
 				c.closeErr.Store(&msg)
+				c.closedAt.Store(time.Now().UnixNano())
 				c.closed.Store(true)
 				if !c.stalled {
 					c.w.active.Add(-1)

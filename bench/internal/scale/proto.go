@@ -61,6 +61,8 @@ type workerReport struct {
 	Nodes []nodeCount `json:"nodes"`
 	// Last[q] is when the last of this worker's clients got broadcast q (0: none did).
 	Last []int64 `json:"last"`
+	// ClosedAt is when each reading client whose connection ended saw it end.
+	ClosedAt []int64 `json:"closed_at,omitempty"`
 	// CloseErr is the first error a reading client's connection ended with.
 	CloseErr string `json:"close_err,omitempty"`
 	// LatUs is every delivery's latency (receive time minus the send time in the payload), µs.

@@ -19,6 +19,13 @@ type Result struct {
 	Connected  int    `json:"connected"`
 	Failed     int    `json:"failed"`
 	FirstError string `json:"first_error,omitempty"`
+	// ClosedS counts the reading clients whose connection ended, by the 10 s since the
+	// clients started connecting in which it ended: [0, 10 s), [10 s, 20 s), …
+	ClosedS []int `json:"closed_by_10s,omitempty"`
+	// Phases: seconds since the clients started connecting when everyone was connected and
+	// when the broadcasts started.
+	ConnectedAtS  float64 `json:"connected_at_s"`
+	BroadcastsAtS float64 `json:"broadcasts_at_s"`
 	// FirstClose is the first error (from one worker) a client's connection ended with.
 	FirstClose string `json:"first_close,omitempty"`
 	// ConnectS: from telling the workers to connect until the last client's CONNECT.
@@ -68,7 +75,7 @@ type NodeResult struct {
 	Disconnections map[string]int `json:"disconnections,omitempty"`
 }
 
-func (r *Result) summarize(cl *Cluster, b *board, before, after []int64) {
+func (r *Result) summarize(cl *Cluster, b *board, before, after []int64, start int64) {
 	r.PerNode = make([]NodeResult, len(cl.Nodes))
 	for i, n := range cl.Nodes {
 		nr := &r.PerNode[i]
@@ -91,6 +98,13 @@ func (r *Result) summarize(cl *Cluster, b *board, before, after []int64) {
 			last[q] = max(last[q], at)
 		}
 		lat = append(lat, wr.LatUs...)
+		for _, at := range wr.ClosedAt {
+			i := max(0, int((at-start)/10e9))
+			for len(r.ClosedS) <= i {
+				r.ClosedS = append(r.ClosedS, 0)
+			}
+			r.ClosedS[i]++
+		}
 		if r.FirstClose == "" {
 			r.FirstClose = wr.CloseErr
 		}
@@ -184,6 +198,10 @@ func (r Result) Print(w io.Writer) {
 	}
 	if r.FirstError != "" {
 		fmt.Fprintf(w, "\nfirst connect error: %s\n", r.FirstError)
+	}
+	if len(r.ClosedS) > 0 {
+		fmt.Fprintf(w, "\nconnections that ended, by 10 s since the clients started connecting (all connected at %.0f s, broadcasts from %.0f s): %v\n",
+			r.ConnectedAtS, r.BroadcastsAtS, r.ClosedS)
 	}
 	if r.FirstClose != "" {
 		fmt.Fprintf(w, "\na connection that ended: %s\n", r.FirstClose)

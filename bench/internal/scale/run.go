@@ -218,6 +218,7 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 		lastNs = max(lastNs, a.ConnectNs)
 	}
 	res.ConnectS = float64(lastNs-start.UnixNano()) / 1e9
+	res.ConnectedAtS = res.ConnectS
 	progress("connected %d (%d failed) in %.1f s", res.Connected, res.Failed, res.ConnectS)
 	if b.connected[0].OK == 0 {
 		return res, fmt.Errorf("client 0 did not connect: %s", res.FirstError)
@@ -252,6 +253,7 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 	pids := workerPIDs(procs)
 	cpu0 := [3]float64{cpuOf(nodePIDs(cl)), cpuOf(pids), cpuS(cl.RedisPID())}
 	t0 := time.Now()
+	res.BroadcastsAtS = t0.Sub(start).Seconds()
 	if cfg.OnBroadcasts != nil {
 		var hook sync.WaitGroup
 		hook.Add(1)
@@ -298,7 +300,7 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 	res.LoadEnd = loadAvg()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	res.summarize(cl, b, rssBefore, rssAfter)
+	res.summarize(cl, b, rssBefore, rssAfter, start.UnixNano())
 	return res, nil
 }
 

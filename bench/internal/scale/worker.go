@@ -260,6 +260,7 @@ func (w *worker) report() *workerReport {
 		}
 		if c.closed.Load() {
 			n.Closed++
+			r.ClosedAt = append(r.ClosedAt, c.closedAt.Load())
 			if e := c.closeErr.Load(); e != nil && r.CloseErr == "" {
 				r.CloseErr = fmt.Sprintf("client %d (node %d): %s", c.id, c.node, *e)
 			}
