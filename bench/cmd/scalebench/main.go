@@ -31,7 +31,7 @@ import (
 	"github.com/ioroute/ioroute/bench/internal/scale"
 )
 
-var profileS *int
+var profileS, nodeProcs *int
 
 func main() {
 	scale.MaybeWorker()
@@ -46,11 +46,13 @@ func main() {
 	connectTimeout := flag.Duration("connect-timeout", 3*time.Minute, "bound on connecting everyone")
 	profile := flag.String("profile", "", "ioroute: write node 0's CPU profile, from the first broadcast on, to this file (go tool pprof)")
 	profileS = flag.Int("profile-seconds", 8, "length of that profile; keep it shorter than the broadcasts")
+	workerProcs := flag.Int("worker-gomaxprocs", 1, "GOMAXPROCS of each load-generator process (0: Go's default)")
+	nodeProcs = flag.Int("node-gomaxprocs", 0, "GOMAXPROCS of each ioroute node (0: Go's default, the machine's cores)")
 	logLevel := flag.String("log-level", "warn", "ioroute nodes' --log-level; at info their disconnections are tallied by reason")
 	out := flag.String("json", "bench/out/scale.jsonl", "append the result as one JSON line to this file (empty: none)")
 	flag.Parse()
 	if err := run(*server, *nodes, *out, *profile, *logLevel, scale.Config{Clients: *clients, Procs: *procs, Broadcasts: *broadcasts,
-		Stall: *stall, FloodCount: *floodMB * 2, FloodSize: 500_000, KillAfter: map[bool]int{true: 5}[*killNode],
+		WorkerProcs: *workerProcs, Stall: *stall, FloodCount: *floodMB * 2, FloodSize: 500_000, KillAfter: map[bool]int{true: 5}[*killNode],
 		ConnectTimeout: *connectTimeout, BroadcastTimeout: 15 * time.Second, Gap: 500 * time.Millisecond,
 		Progress: os.Stderr}); err != nil {
 		fmt.Fprintln(os.Stderr, "scalebench:", err)
@@ -78,7 +80,7 @@ func run(server string, nodes int, out, profile, logLevel string, cfg scale.Conf
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	o := scale.ClusterOptions{Server: server, Nodes: nodes, Dir: dir, Log: os.Stderr, LogLevel: logLevel,
+	o := scale.ClusterOptions{Server: server, Nodes: nodes, Dir: dir, Log: os.Stderr, LogLevel: logLevel, GoMaxProcs: *nodeProcs,
 		Script: filepath.Join("test", "node", "cluster-server.mjs")}
 	if server == scale.IORoute {
 		o.Bin = filepath.Join(dir, "bin", "ioroute")

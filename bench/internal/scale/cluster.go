@@ -38,6 +38,8 @@ type ClusterOptions struct {
 	Log io.Writer
 	// Debug, for ioroute, serves node 0's Go profiles (/debug/pprof/) on this address.
 	Debug string
+	// GoMaxProcs, when set, is the ioroute nodes' GOMAXPROCS.
+	GoMaxProcs int
 	// LogLevel is ioroute's --log-level (default warn). At info the nodes log disconnections
 	// with their reason (sampled: 50 lines a second at most), which the run tallies.
 	LogLevel string
@@ -156,6 +158,9 @@ func startNode(ctx context.Context, o ClusterOptions, i int, config, redisURL st
 			args = append(args, "--debug-listen", o.Debug)
 		}
 		n.cmd = exec.Command(o.Bin, args...)
+		if o.GoMaxProcs > 0 {
+			n.cmd.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", o.GoMaxProcs))
+		}
 		n.cmd.Stderr = n.log
 	case Node:
 		n.cmd = exec.Command("node", o.Script, redisURL)

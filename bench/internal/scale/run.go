@@ -28,6 +28,9 @@ type Config struct {
 	// ConnectTimeout bounds the connect phase, BroadcastTimeout each broadcast's wait for
 	// every client, Gap the pause between broadcasts.
 	ConnectTimeout, BroadcastTimeout, Gap time.Duration
+	// WorkerProcs, when set, is the workers' GOMAXPROCS: many processes on few cores spend less
+	// on idle threads spinning for work with one each.
+	WorkerProcs int
 	// WorkerCmd makes a command running this program again; Run adds WorkerEnv to it.
 	WorkerCmd func() *exec.Cmd
 	// Progress receives a line per phase.
@@ -160,6 +163,9 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 	for w := range cfg.Procs {
 		cmd := cfg.WorkerCmd()
 		cmd.Env = append(os.Environ(), WorkerEnv+"=1")
+		if cfg.WorkerProcs > 0 {
+			cmd.Env = append(cmd.Env, fmt.Sprintf("GOMAXPROCS=%d", cfg.WorkerProcs))
+		}
 		cmd.Stderr = os.Stderr
 		stdin, err := cmd.StdinPipe()
 		if err != nil {
