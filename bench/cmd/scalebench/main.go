@@ -31,7 +31,10 @@ import (
 	"github.com/ioroute/ioroute/bench/internal/scale"
 )
 
-var profileS, nodeProcs *int
+var (
+	profileS, nodeProcs *int
+	pingTimeout         *string
+)
 
 func main() {
 	scale.MaybeWorker()
@@ -48,6 +51,7 @@ func main() {
 	profileS = flag.Int("profile-seconds", 8, "length of that profile; keep it shorter than the broadcasts")
 	workerProcs := flag.Int("worker-gomaxprocs", 1, "GOMAXPROCS of each load-generator process (0: Go's default)")
 	nodeProcs = flag.Int("node-gomaxprocs", 0, "GOMAXPROCS of each ioroute node (0: Go's default, the machine's cores)")
+	pingTimeout = flag.String("ping-timeout", "20s", "ioroute nodes' server.ping_timeout")
 	logLevel := flag.String("log-level", "warn", "ioroute nodes' --log-level; at info their disconnections are tallied by reason")
 	out := flag.String("json", "bench/out/scale.jsonl", "append the result as one JSON line to this file (empty: none)")
 	flag.Parse()
@@ -80,7 +84,7 @@ func run(server string, nodes int, out, profile, logLevel string, cfg scale.Conf
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	o := scale.ClusterOptions{Server: server, Nodes: nodes, Dir: dir, Log: os.Stderr, LogLevel: logLevel, GoMaxProcs: *nodeProcs,
+	o := scale.ClusterOptions{Server: server, Nodes: nodes, Dir: dir, Log: os.Stderr, LogLevel: logLevel, GoMaxProcs: *nodeProcs, PingTimeout: *pingTimeout,
 		Script: filepath.Join("test", "node", "cluster-server.mjs")}
 	if server == scale.IORoute {
 		o.Bin = filepath.Join(dir, "bin", "ioroute")

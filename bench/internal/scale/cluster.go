@@ -3,6 +3,7 @@ package scale
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,6 +39,8 @@ type ClusterOptions struct {
 	Log io.Writer
 	// Debug, for ioroute, serves node 0's Go profiles (/debug/pprof/) on this address.
 	Debug string
+	// PingTimeout, when set, is the ioroute nodes' server.ping_timeout (default 20s).
+	PingTimeout string
 	// GoMaxProcs, when set, is the ioroute nodes' GOMAXPROCS.
 	GoMaxProcs int
 	// LogLevel is ioroute's --log-level (default warn). At info the nodes log disconnections
@@ -79,6 +82,7 @@ const queueFullLog = "does not read what it is sent: its queue is full"
 const chatConfig = `version: 1
 server:
   listen: 127.0.0.1:3001
+  ping_timeout: %s
   limits:
     max_connections: 60000
   adapter:
@@ -125,7 +129,7 @@ func (c *Cluster) start(ctx context.Context, o ClusterOptions, port int) error {
 	var config string
 	if o.Server == IORoute {
 		config = filepath.Join(o.Dir, "scale-chat.yaml")
-		if err := os.WriteFile(config, fmt.Appendf(nil, chatConfig, c.RedisURL), 0o644); err != nil {
+		if err := os.WriteFile(config, fmt.Appendf(nil, chatConfig, cmp.Or(o.PingTimeout, "20s"), c.RedisURL), 0o644); err != nil {
 			return err
 		}
 	}

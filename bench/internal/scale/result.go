@@ -51,7 +51,10 @@ type Result struct {
 	CPUNodesS       float64 `json:"cpu_nodes_s"`
 	CPUWorkersS     float64 `json:"cpu_workers_s"`
 	CPURedisS       float64 `json:"cpu_redis_s"`
-	// Deliveries recorded, and the CPU each cost the nodes and the load generators.
+	// CPU used at rest, after everyone connected (heartbeats), in cores: nodes, load generators.
+	IdleNodesCPU   float64 `json:"idle_nodes_cpu"`
+	IdleWorkersCPU float64 `json:"idle_workers_cpu"`
+	// Deliveries recorded, and the CPU each cost (beyond the CPU at rest) the nodes and the load generators.
 	Deliveries        int     `json:"deliveries"`
 	NodeUsPerDelivery float64 `json:"node_us_per_delivery"`
 	LoadUsPerDelivery float64 `json:"load_us_per_delivery"`
@@ -137,8 +140,8 @@ func (r *Result) summarize(cl *Cluster, b *board, before, after []int64, start i
 	r.LastP50Ms, r.LastP99Ms = pct(lastMs, 50), pct(lastMs, 99)
 	r.Deliveries = len(lat)
 	if r.Deliveries > 0 {
-		r.NodeUsPerDelivery = r.CPUNodesS * 1e6 / float64(r.Deliveries)
-		r.LoadUsPerDelivery = r.CPUWorkersS * 1e6 / float64(r.Deliveries)
+		r.NodeUsPerDelivery = (r.CPUNodesS - r.IdleNodesCPU*r.BroadcastPhaseS) * 1e6 / float64(r.Deliveries)
+		r.LoadUsPerDelivery = (r.CPUWorkersS - r.IdleWorkersCPU*r.BroadcastPhaseS) * 1e6 / float64(r.Deliveries)
 	}
 	slices.Sort(lat)
 	latMs := make([]float64, len(lat))
@@ -190,7 +193,8 @@ func (r Result) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "| CPU during the broadcasts (%.1f s): nodes / load generators / Redis | %.1f / %.1f / %.1f s |\n",
 		r.BroadcastPhaseS, r.CPUNodesS, r.CPUWorkersS, r.CPURedisS)
-	fmt.Fprintf(w, "| CPU per delivery: nodes / load generators | %.1f / %.1f µs |\n", r.NodeUsPerDelivery, r.LoadUsPerDelivery)
+	fmt.Fprintf(w, "| CPU at rest (heartbeats): nodes / load generators | %.2f / %.2f cores |\n", r.IdleNodesCPU, r.IdleWorkersCPU)
+	fmt.Fprintf(w, "| CPU per delivery beyond that: nodes / load generators | %.1f / %.1f µs |\n", r.NodeUsPerDelivery, r.LoadUsPerDelivery)
 	for _, n := range r.PerNode {
 		if len(n.Disconnections) > 0 {
 			fmt.Fprintf(w, "| node %d logged disconnections (sampled) | %v |\n", n.Node, n.Disconnections)

@@ -102,6 +102,9 @@ func (b *board) await(what string, timeout time.Duration, cond func() bool) erro
 	}
 }
 
+// idleWindow is how long the connections rest before their memory and idle CPU are read.
+const idleWindow = 5 * time.Second
+
 // workerProc is one started load-generator process.
 type workerProc struct {
 	cmd   *exec.Cmd
@@ -230,8 +233,12 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 		return res, fmt.Errorf("client 0 did not connect: %s", res.FirstError)
 	}
 
-	// memory, once the connections settled
-	time.Sleep(2 * time.Second)
+	// memory once the connections settled, and the CPU they cost at rest (heartbeats)
+	pids := workerPIDs(procs)
+	idle0 := [2]float64{cpuOf(nodePIDs(cl)), cpuOf(pids)}
+	time.Sleep(idleWindow)
+	res.IdleNodesCPU = (cpuOf(nodePIDs(cl)) - idle0[0]) / idleWindow.Seconds()
+	res.IdleWorkersCPU = (cpuOf(pids) - idle0[1]) / idleWindow.Seconds()
 	rssAfter := make([]int64, len(cl.Nodes))
 	for i, n := range cl.Nodes {
 		rssAfter[i] = rssKB(n.PID())
@@ -256,7 +263,6 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 	}
 
 	// the broadcasts
-	pids := workerPIDs(procs)
 	cpu0 := [3]float64{cpuOf(nodePIDs(cl)), cpuOf(pids), cpuS(cl.RedisPID())}
 	t0 := time.Now()
 	res.BroadcastsAtS = t0.Sub(start).Seconds()
