@@ -95,13 +95,16 @@ bench-cluster: redis
 # from 10 load-generator processes on loopback source addresses 127.0.0.2-11: time to connect,
 # RSS per connection, and 10 broadcasts' time until every client has them (a few minutes;
 # README "Tuning for many connections"). Then the same with Node socket.io 4 and
-# @socket.io/redis-adapter at SCALE_NODE_CLIENTS. SCALE_FLAGS passes flags to both, e.g.
+# @socket.io/redis-adapter at SCALE_NODE_CLIENTS; fails when either lost, duplicated or failed
+# to connect a client. SCALE_FLAGS passes flags to both, e.g.
 # SCALE_FLAGS='-clients 20000' or '-kill-node' or '-stall 20'; results also go to
 # bench/out/scale.jsonl.
 SCALE_NODE_CLIENTS ?= 100000
 bench-scale: redis node-deps
-	go run ./bench/cmd/scalebench $(SCALE_FLAGS)
-	go run ./bench/cmd/scalebench -server node -clients $(SCALE_NODE_CLIENTS) $(SCALE_FLAGS)
+	@status=0; \
+	go run ./bench/cmd/scalebench $(SCALE_FLAGS) || status=1; \
+	go run ./bench/cmd/scalebench -server node -clients $(SCALE_NODE_CLIENTS) $(SCALE_FLAGS) || status=1; \
+	exit $$status
 
 # make soak: 5,000 chat users going round (connect, join a room, chat, leave, disconnect) for
 # 3 minutes against `ioroute run examples/chat-rooms/chat-rooms.yaml`; reports the server's

@@ -26,7 +26,9 @@ type client struct {
 	node    int
 	stalled bool
 	ws      *websocket.Conn
-	wmu     sync.Mutex
+	// when its CONNECT arrived (set before the report barrier, read after it)
+	connectedAt int64
+	wmu         sync.Mutex
 
 	// written by the reader goroutine, read by the report (atomics: a reader may still be
 	// answering pings then)
@@ -37,9 +39,12 @@ type client struct {
 	closed   atomic.Bool // the connection ended (reading clients)
 	closeErr atomic.Pointer[string]
 	closedAt atomic.Int64
-	cut      atomic.Bool // a stalled client found its connection closed by the server
-	resume   chan struct{}
-	ended    chan struct{}
+	// heartbeats as this client saw them: when the first and the last ping arrived, and the
+	// longest time between two
+	firstPing, lastPing, maxPingGap atomic.Int64
+	cut                             atomic.Bool // a stalled client found its connection closed by the server
+	resume                          chan struct{}
+	ended                           chan struct{}
 }
 
 // dialer binds every socket to the worker's own loopback source address. With
@@ -144,6 +149,11 @@ func (c *client) read() {
 		switch {
 		case len(m) > 0 && m[0] == '2':
 			_ = c.write(append([]byte{'3'}, m[1:]...))
+			if last := c.lastPing.Swap(now); last != 0 {
+				c.maxPingGap.Store(max(c.maxPingGap.Load(), now-last))
+			} else {
+				c.firstPing.Store(now)
+			}
 		case c.stalled && bytes.HasPrefix(m, joinAck):
 			c.w.joined.Done()
 			c.drainWhenResumed()

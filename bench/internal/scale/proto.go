@@ -63,6 +63,13 @@ type workerReport struct {
 	Last []int64 `json:"last"`
 	// ClosedAt is when each reading client whose connection ended saw it end.
 	ClosedAt []int64 `json:"closed_at,omitempty"`
+	// MaxPingGapMs is the longest time a reading client saw between two pings; PingLate
+	// counts the reading clients that saw a gap of more than LateGapMs.
+	MaxPingGapMs float64 `json:"max_ping_gap_ms"`
+	PingLate     int     `json:"ping_late"`
+	// ClosedPing: for each reading client whose connection ended, ms from its last ping (or,
+	// with none, from its connection) to the end.
+	ClosedPing []float64 `json:"closed_ping_ms,omitempty"`
 	// CloseErr is the first error a reading client's connection ended with.
 	CloseErr string `json:"close_err,omitempty"`
 	// LatUs is every delivery's latency (receive time minus the send time in the payload), µs.

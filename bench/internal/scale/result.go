@@ -26,6 +26,13 @@ type Result struct {
 	// when the broadcasts started.
 	ConnectedAtS  float64 `json:"connected_at_s"`
 	BroadcastsAtS float64 `json:"broadcasts_at_s"`
+	// Heartbeats as the clients saw them: the longest time between two pings, and how many
+	// reading clients waited more than 30 s for one.
+	MaxPingGapMs float64 `json:"max_ping_gap_ms"`
+	PingLate     int     `json:"ping_late"`
+	// ClosedPingMs: the connections that ended, ms from their last ping to the end (p50, max).
+	ClosedPingP50Ms float64 `json:"closed_ping_p50_ms,omitempty"`
+	ClosedPingMaxMs float64 `json:"closed_ping_max_ms,omitempty"`
 	// FirstClose is the first error (from one worker) a client's connection ended with.
 	FirstClose string `json:"first_close,omitempty"`
 	// ConnectS: from telling the workers to connect until the last client's CONNECT.
@@ -86,6 +93,7 @@ func (r *Result) summarize(cl *Cluster, b *board, before, after []int64, start i
 		nr.RSSBeforeMiB, nr.RSSAfterMiB = float64(before[i])/1024, float64(after[i])/1024
 	}
 	var lat []int32
+	var closedPing []float64
 	last := map[int]int64{}
 	for _, wr := range b.reports {
 		for i, c := range wr.Nodes {
@@ -108,6 +116,9 @@ func (r *Result) summarize(cl *Cluster, b *board, before, after []int64, start i
 			}
 			r.ClosedS[i]++
 		}
+		r.MaxPingGapMs = max(r.MaxPingGapMs, wr.MaxPingGapMs)
+		r.PingLate += wr.PingLate
+		closedPing = append(closedPing, wr.ClosedPing...)
 		if r.FirstClose == "" {
 			r.FirstClose = wr.CloseErr
 		}
@@ -138,6 +149,10 @@ func (r *Result) summarize(cl *Cluster, b *board, before, after []int64, start i
 	}
 	slices.Sort(lastMs)
 	r.LastP50Ms, r.LastP99Ms = pct(lastMs, 50), pct(lastMs, 99)
+	slices.Sort(closedPing)
+	if len(closedPing) > 0 {
+		r.ClosedPingP50Ms, r.ClosedPingMaxMs = pct(closedPing, 50), closedPing[len(closedPing)-1]
+	}
 	r.Deliveries = len(lat)
 	if r.Deliveries > 0 {
 		r.NodeUsPerDelivery = (r.CPUNodesS - r.IdleNodesCPU*r.BroadcastPhaseS) * 1e6 / float64(r.Deliveries)
@@ -203,7 +218,10 @@ func (r Result) Print(w io.Writer) {
 	if r.FirstError != "" {
 		fmt.Fprintf(w, "\nfirst connect error: %s\n", r.FirstError)
 	}
+	fmt.Fprintf(w, "\nheartbeats: the longest wait between two pings a client saw %.1f s; clients that waited more than 30 s: %d\n",
+		r.MaxPingGapMs/1000, r.PingLate)
 	if len(r.ClosedS) > 0 {
+		fmt.Fprintf(w, "connections that ended: from their last ping to the end, p50 %.1f s, max %.1f s\n", r.ClosedPingP50Ms/1000, r.ClosedPingMaxMs/1000)
 		fmt.Fprintf(w, "\nconnections that ended, by 10 s since the clients started connecting (all connected at %.0f s, broadcasts from %.0f s): %v\n",
 			r.ConnectedAtS, r.BroadcastsAtS, r.ClosedS)
 	}

@@ -15,6 +15,10 @@ import (
 	"time"
 )
 
+// lateGapMs: a client that waited longer than this between two pings got one late (the
+// server pings every 25 s).
+const lateGapMs = 30_000
+
 // WorkerEnv is the environment variable that makes a program run as a load-generator worker
 // (RunWorker on its stdin and stdout) instead of itself; Run sets it on the processes it
 // starts, and a program that can be one calls MaybeWorker first thing.
@@ -128,6 +132,7 @@ func (w *worker) start() {
 						firstErr = fmt.Sprintf("client %d: %v", id, err)
 					}
 				} else {
+					c.connectedAt = time.Now().UnixNano()
 					ok++
 					lastNs = time.Now().UnixNano()
 					w.clients = append(w.clients, c)
@@ -261,11 +266,21 @@ func (w *worker) report() *workerReport {
 		if c.closed.Load() {
 			n.Closed++
 			r.ClosedAt = append(r.ClosedAt, c.closedAt.Load())
+			from := c.lastPing.Load()
+			if from == 0 {
+				from = c.connectedAt
+			}
+			r.ClosedPing = append(r.ClosedPing, float64(c.closedAt.Load()-from)/1e6)
 			if e := c.closeErr.Load(); e != nil && r.CloseErr == "" {
 				r.CloseErr = fmt.Sprintf("client %d (node %d): %s", c.id, c.node, *e)
 			}
 		}
 		n.Dup += int(c.dup.Load())
+		gap := float64(c.maxPingGap.Load()) / 1e6
+		r.MaxPingGapMs = max(r.MaxPingGapMs, gap)
+		if gap > lateGapMs {
+			r.PingLate++
+		}
 		for q := range c.recvNs {
 			at := c.recvNs[q].Load()
 			if at == 0 {
