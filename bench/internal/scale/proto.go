@@ -67,6 +67,9 @@ type workerReport struct {
 	// counts the reading clients that saw a gap of more than LateGapMs.
 	MaxPingGapMs float64 `json:"max_ping_gap_ms"`
 	PingLate     int     `json:"ping_late"`
+	// PingOverdue counts the reading clients still connected at the report whose last ping
+	// (or connection, with none) is more than LateGapMs old: the server stopped pinging them.
+	PingOverdue int `json:"ping_overdue"`
 	// ClosedPing: for each reading client whose connection ended, ms from its last ping (or,
 	// with none, from its connection) to the end.
 	ClosedPing []float64 `json:"closed_ping_ms,omitempty"`

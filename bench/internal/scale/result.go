@@ -30,6 +30,8 @@ type Result struct {
 	// reading clients waited more than 30 s for one.
 	MaxPingGapMs float64 `json:"max_ping_gap_ms"`
 	PingLate     int     `json:"ping_late"`
+	// PingOverdue: reading clients still connected at the end that had no ping for 30 s.
+	PingOverdue int `json:"ping_overdue"`
 	// ClosedPingMs: the connections that ended, ms from their last ping to the end (p50, max).
 	ClosedPingP50Ms float64 `json:"closed_ping_p50_ms,omitempty"`
 	ClosedPingMaxMs float64 `json:"closed_ping_max_ms,omitempty"`
@@ -118,6 +120,7 @@ func (r *Result) summarize(cl *Cluster, b *board, before, after []int64, start i
 		}
 		r.MaxPingGapMs = max(r.MaxPingGapMs, wr.MaxPingGapMs)
 		r.PingLate += wr.PingLate
+		r.PingOverdue += wr.PingOverdue
 		closedPing = append(closedPing, wr.ClosedPing...)
 		if r.FirstClose == "" {
 			r.FirstClose = wr.CloseErr
@@ -218,8 +221,8 @@ func (r Result) Print(w io.Writer) {
 	if r.FirstError != "" {
 		fmt.Fprintf(w, "\nfirst connect error: %s\n", r.FirstError)
 	}
-	fmt.Fprintf(w, "\nheartbeats: the longest wait between two pings a client saw %.1f s; clients that waited more than 30 s: %d\n",
-		r.MaxPingGapMs/1000, r.PingLate)
+	fmt.Fprintf(w, "\nheartbeats: the longest wait between two pings a client saw %.1f s; clients that waited more than 30 s: %d, and still waiting at the end: %d\n",
+		r.MaxPingGapMs/1000, r.PingLate, r.PingOverdue)
 	if len(r.ClosedS) > 0 {
 		fmt.Fprintf(w, "connections that ended: from their last ping to the end, p50 %.1f s, max %.1f s\n", r.ClosedPingP50Ms/1000, r.ClosedPingMaxMs/1000)
 		fmt.Fprintf(w, "\nconnections that ended, by 10 s since the clients started connecting (all connected at %.0f s, broadcasts from %.0f s): %v\n",

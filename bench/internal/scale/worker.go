@@ -252,6 +252,7 @@ func (w *worker) report() *workerReport {
 			}
 		}
 	}
+	now := time.Now().UnixNano()
 	r := &workerReport{Nodes: make([]nodeCount, len(w.job.URLs)), Last: make([]int64, w.job.Broadcasts)}
 	for _, c := range w.clients {
 		n := &r.Nodes[c.node]
@@ -276,6 +277,15 @@ func (w *worker) report() *workerReport {
 			}
 		}
 		n.Dup += int(c.dup.Load())
+		if !c.closed.Load() {
+			from := c.lastPing.Load()
+			if from == 0 {
+				from = c.connectedAt
+			}
+			if float64(now-from)/1e6 > lateGapMs {
+				r.PingOverdue++
+			}
+		}
 		gap := float64(c.maxPingGap.Load()) / 1e6
 		r.MaxPingGapMs = max(r.MaxPingGapMs, gap)
 		if gap > lateGapMs {
