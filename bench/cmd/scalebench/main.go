@@ -56,7 +56,7 @@ func main() {
 	out := flag.String("json", "bench/out/scale.jsonl", "append the result as one JSON line to this file (empty: none)")
 	flag.Parse()
 	if err := run(*server, *nodes, *out, *profile, *logLevel, scale.Config{Clients: *clients, Procs: *procs, Broadcasts: *broadcasts,
-		WorkerProcs: *workerProcs, Stall: *stall, FloodCount: *floodMB * 2, FloodSize: 500_000, KillAfter: map[bool]int{true: 5}[*killNode],
+		WorkerProcs: *workerProcs, Stall: *stall, FloodCount: *floodMB * 2, FloodSize: 500_000, KillAfter: killAfter(*killNode),
 		ConnectTimeout: *connectTimeout, BroadcastTimeout: 15 * time.Second, Gap: 500 * time.Millisecond,
 		Progress: os.Stderr}); err != nil {
 		fmt.Fprintln(os.Stderr, "scalebench:", err)
@@ -152,4 +152,12 @@ func cpuProfile(debug string, seconds int, file string) {
 	if _, err := io.Copy(f, resp.Body); err != nil {
 		fmt.Fprintln(os.Stderr, "scalebench: profile:", err)
 	}
+}
+
+// killAfter is how many broadcasts go out before -kill-node kills a node: half of the 10.
+func killAfter(kill bool) int {
+	if kill {
+		return 5
+	}
+	return 0
 }

@@ -2,6 +2,7 @@ package scale
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,9 @@ type Config struct {
 	// ConnectTimeout bounds the connect phase, BroadcastTimeout each broadcast's wait for
 	// every client, Gap the pause between broadcasts.
 	ConnectTimeout, BroadcastTimeout, Gap time.Duration
+	// Rest is how long the connections rest before their memory and CPU at rest are read
+	// (default 5 s).
+	Rest time.Duration
 	// WorkerProcs, when set, is the workers' GOMAXPROCS: many processes on few cores spend less
 	// on idle threads spinning for work with one each.
 	WorkerProcs int
@@ -102,9 +106,6 @@ func (b *board) await(what string, timeout time.Duration, cond func() bool) erro
 	}
 }
 
-// idleWindow is how long the connections rest before their memory and idle CPU are read.
-const idleWindow = 5 * time.Second
-
 // workerProc is one started load-generator process.
 type workerProc struct {
 	cmd   *exec.Cmd
@@ -126,8 +127,8 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 	if cfg.Procs < 1 || cfg.Procs > 250 || cfg.Clients < cfg.Procs {
 		return res, errors.New("need 1 ≤ procs ≤ 250 and at least one client per process")
 	}
-	if cfg.Stall >= (cfg.Clients+cfg.Procs-1)/cfg.Procs {
-		return res, errors.New("the stalled clients must all be on the first worker")
+	if cfg.Stall < 0 || cfg.Stall >= cfg.Clients-1 {
+		return res, errors.New("need 0 ≤ stall < clients - 1: client 0 sends, and some must read")
 	}
 	urls := make([]string, len(cl.Nodes))
 	rssBefore := make([]int64, len(cl.Nodes))
@@ -235,10 +236,11 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 
 	// memory once the connections settled, and the CPU they cost at rest (heartbeats)
 	pids := workerPIDs(procs)
+	rest := cmp.Or(cfg.Rest, 5*time.Second)
 	idle0 := [2]float64{cpuOf(nodePIDs(cl)), cpuOf(pids)}
-	time.Sleep(idleWindow)
-	res.IdleNodesCPU = (cpuOf(nodePIDs(cl)) - idle0[0]) / idleWindow.Seconds()
-	res.IdleWorkersCPU = (cpuOf(pids) - idle0[1]) / idleWindow.Seconds()
+	time.Sleep(rest)
+	res.IdleNodesCPU = (cpuOf(nodePIDs(cl)) - idle0[0]) / rest.Seconds()
+	res.IdleWorkersCPU = (cpuOf(pids) - idle0[1]) / rest.Seconds()
 	rssAfter := make([]int64, len(cl.Nodes))
 	for i, n := range cl.Nodes {
 		rssAfter[i] = rssKB(n.PID())

@@ -31,7 +31,7 @@ func smoke(t *testing.T, bin string, nodes int, cfg scale.Config) scale.Result {
 		t.Fatal(err)
 	}
 	defer cl.Stop()
-	cfg.Procs, cfg.ConnectTimeout, cfg.BroadcastTimeout, cfg.Gap = 2, 20*time.Second, 10*time.Second, 100*time.Millisecond
+	cfg.Procs, cfg.ConnectTimeout, cfg.BroadcastTimeout, cfg.Gap, cfg.Rest = 2, 20*time.Second, 10*time.Second, 50*time.Millisecond, 200*time.Millisecond
 	cfg.WorkerCmd = func() *exec.Cmd { return exec.Command(os.Args[0], "-test.run=^$") }
 	res, err := scale.Run(ctx, cl, cfg)
 	if err != nil {
