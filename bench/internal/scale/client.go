@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"golang.org/x/sys/unix"
 )
 
 // client is one websocket Socket.IO client of /chat. It is smaller than chatload's (one
@@ -55,13 +54,7 @@ func dialer(source string, stalled bool, writeBuf int) *websocket.Dialer {
 		LocalAddr: &net.TCPAddr{IP: net.ParseIP(source)},
 		Control: func(_, _ string, rc syscall.RawConn) error {
 			var serr error
-			err := rc.Control(func(fd uintptr) {
-				serr = unix.SetsockoptInt(int(fd), unix.IPPROTO_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1)
-				if serr == nil && stalled {
-					// a small window, so the server's queue fills instead of the kernel's buffers
-					serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, 4096)
-				}
-			})
+			err := rc.Control(func(fd uintptr) { serr = setSockopts(fd, stalled) })
 			return errors.Join(err, serr)
 		},
 	}
