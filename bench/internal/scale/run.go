@@ -1,14 +1,11 @@
 package scale
 
 import (
-	"bufio"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"slices"
 	"sync"
@@ -106,15 +103,6 @@ func (b *board) await(what string, timeout time.Duration, cond func() bool) erro
 	}
 }
 
-// workerProc is one started load-generator process.
-type workerProc struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	enc   *json.Encoder
-}
-
-func (p *workerProc) tell(c command) error { return p.enc.Encode(c) }
-
 // Run connects the clients through the cluster, measures and returns what it saw. Nodes
 // killed by the run are marked in the cluster.
 func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
@@ -139,66 +127,12 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 
 	b := &board{connected: make([]*answer, cfg.Procs), sentAt: map[int]int64{}, done: map[int]int{},
 		reports: make([]*workerReport, cfg.Procs), exited: make([]bool, cfg.Procs)}
-	procs := make([]*workerProc, cfg.Procs)
-	var readers sync.WaitGroup
-	defer func() {
-		for _, p := range procs {
-			if p != nil {
-				_ = p.tell(command{Cmd: "quit"})
-				_ = p.stdin.Close()
-			}
-		}
-		for _, p := range procs {
-			if p == nil {
-				continue
-			}
-			exited := make(chan struct{})
-			go func() { _ = p.cmd.Wait(); close(exited) }()
-			select {
-			case <-exited:
-			case <-time.After(15 * time.Second):
-				_ = p.cmd.Process.Kill()
-				<-exited
-			}
-		}
-		readers.Wait()
-	}()
-	per := (cfg.Clients + cfg.Procs - 1) / cfg.Procs
-	for w := range cfg.Procs {
-		cmd := cfg.WorkerCmd()
-		cmd.Env = append(os.Environ(), WorkerEnv+"=1")
-		if cfg.WorkerProcs > 0 {
-			cmd.Env = append(cmd.Env, fmt.Sprintf("GOMAXPROCS=%d", cfg.WorkerProcs))
-		}
-		cmd.Stderr = os.Stderr
-		stdin, err := cmd.StdinPipe()
-		if err != nil {
-			return res, err
-		}
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			return res, err
-		}
-		if err := cmd.Start(); err != nil {
-			return res, fmt.Errorf("start worker: %w", err)
-		}
-		procs[w] = &workerProc{cmd: cmd, stdin: stdin, enc: json.NewEncoder(stdin)}
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			sc := bufio.NewScanner(stdout)
-			sc.Buffer(make([]byte, 1<<20), 256<<20)
-			for sc.Scan() {
-				var a answer
-				if err := json.Unmarshal(sc.Bytes(), &a); err == nil {
-					b.record(w, a)
-				}
-			}
-			b.mu.Lock()
-			b.exited[w] = true
-			b.mu.Unlock()
-		}()
+	procs, stop, err := startWorkers(cfg, b)
+	defer stop()
+	if err != nil {
+		return res, err
 	}
+	per := (cfg.Clients + cfg.Procs - 1) / cfg.Procs
 
 	// connect everyone
 	progress("connecting %d clients to %d nodes from %d processes", cfg.Clients, len(cl.Nodes), cfg.Procs)
@@ -212,7 +146,7 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 			return res, err
 		}
 	}
-	err := b.await("connect", cfg.ConnectTimeout+10*time.Second, func() bool {
+	err = b.await("connect", cfg.ConnectTimeout+10*time.Second, func() bool {
 		return !slices.Contains(b.connected, nil)
 	})
 	if err != nil {
@@ -316,14 +250,6 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 	defer b.mu.Unlock()
 	res.summarize(cl, b, rssBefore, rssAfter, start.UnixNano())
 	return res, nil
-}
-
-func workerPIDs(procs []*workerProc) []int {
-	var pids []int
-	for _, p := range procs {
-		pids = append(pids, p.cmd.Process.Pid)
-	}
-	return pids
 }
 
 // nodePIDs are the nodes still running.
