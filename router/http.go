@@ -86,7 +86,7 @@ func (r *Router) front(next http.Handler) http.Handler {
 			}
 		}
 		r.countOversized(req)
-		next.ServeHTTP(engine.UpgradeWriter(w, req), req)
+		next.ServeHTTP(engine.ForUpgrade(w, req))
 	})
 }
 
