@@ -37,7 +37,6 @@ func runChild(addr, laddr string, n, eio int) int {
 		}()
 	}
 	for i := range n {
-		_ = i
 		ids <- i
 	}
 	close(ids)
