@@ -78,13 +78,18 @@ test/node/node_modules/.package-lock.json: test/node/package-lock.json
 # bench/cmd/benchrun, e.g. BENCH_FLAGS='-reps 1 -scenarios 50x50'.
 # make bench-smoke: 5 clients × 20 messages against ioroute; fails unless nothing was lost or
 # duplicated (no timing assertion).
-.PHONY: bench bench-smoke bench-cluster bench-scale
+.PHONY: bench bench-smoke bench-cluster bench-scale bench-idle
 
 bench:
 	go run ./bench/cmd/benchrun $(BENCH_FLAGS)
 
 bench-smoke:
 	go run ./bench/cmd/benchrun -smoke
+
+# make bench-idle: idle memory per websocket connection, 2,000 and 15,000 clients in /chat held
+# past one heartbeat (bench/cmd/idlemem; BENCHMARKS.md, "Idle memory per connection").
+bench-idle:
+	go run ./bench/cmd/idlemem $(IDLE_FLAGS)
 
 # make bench-cluster: cross-node fan-out, the chat with its clients on two ioroute nodes joined
 # through Redis against one node, 3 repetitions of 50×50 (needs redis-server; about a minute).

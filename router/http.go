@@ -14,6 +14,7 @@ import (
 // to the engine and everything else to the static folder.
 func (r *Router) handler() http.Handler {
 	eio := r.io.ServeHandler(nil)
+	engine.OwnHeartbeats(r.io) // the engine exists from ServeHandler on
 	mux := http.NewServeMux()
 	prefix := strings.TrimRight(r.server.Path, "/") + "/"
 	r.serveClientBundle(mux, prefix)
@@ -86,7 +87,7 @@ func (r *Router) front(next http.Handler) http.Handler {
 			}
 		}
 		r.countOversized(req)
-		next.ServeHTTP(engine.UpgradeWriter(w, req), req)
+		next.ServeHTTP(engine.ForUpgrade(w, req))
 	})
 }
 

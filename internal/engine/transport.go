@@ -47,6 +47,10 @@ type wsTransport struct {
 	// overtaking packets the engine socket still holds from before the upgrade.
 	attached atomic.Bool
 	closed   sync.Once
+	// heartbeat is the session's heartbeat when ioroute runs it (OwnHeartbeats); ended is set
+	// once the transport closed, after which no heartbeat is kept for it
+	heartbeat atomic.Pointer[beat]
+	ended     atomic.Bool
 }
 
 var (
@@ -131,6 +135,11 @@ func (t *wsTransport) Message(op ws.Opcode, payload []byte) {
 	if op == ws.OpBinary {
 		t.OnData(types.NewBytesBuffer(payload))
 		return
+	}
+	if len(payload) == 1 {
+		if b := t.heartbeat.Load(); b != nil && payload[0] == b.heartbeatPacket() {
+			b.heard()
+		}
 	}
 	if len(payload) == 6 && string(payload) == "2probe" && t.upgrades != nil && t.sid != "" && t.upgrading.CompareAndSwap(false, true) {
 		t.upgrades.start(t.sid, t)
@@ -254,6 +263,10 @@ func (t *wsTransport) DoClose(fn types.Callable) {
 // forgets the connection, the connection closes and the engine hears "close".
 func (t *wsTransport) OnClose() {
 	t.closed.Do(func() {
+		t.ended.Store(true)
+		if b := t.heartbeat.Swap(nil); b != nil {
+			beats.Remove(b.entry)
+		}
 		if t.upgrading.CompareAndSwap(true, false) {
 			t.upgrades.end(t.sid)
 		}
@@ -263,6 +276,21 @@ func (t *wsTransport) OnClose() {
 		t.Transport.OnClose()
 	})
 }
+
+// setBeat gives the transport the heartbeat ioroute runs for its session; a transport that
+// closed meanwhile drops it.
+func (t *wsTransport) setBeat(b *beat) {
+	t.heartbeat.Store(b)
+	if t.ended.Load() && t.heartbeat.CompareAndSwap(b, nil) {
+		beats.Remove(b.entry)
+	}
+}
+
+// pingPacket is the Engine.IO ping packet, as a websocket message.
+var pingPacket = []byte{'2'}
+
+// ping sends the Engine.IO ping packet; false when the transport no longer sends anything.
+func (t *wsTransport) ping() bool { return t.q.Push(ws.OpText, 0, pingPacket) }
 
 // writeFailed ends the transport whose connection broke while it was written to: the
 // connection is closed, so no read will ever report it.

@@ -21,7 +21,8 @@ import (
 // ioroute calls it for its own server. The benchmark's hand-written chat calls it too, so
 // ioroute's config layer can be measured against hand-written code on the same path. The
 // Upgrades returned tell an HTTP front which sessions are upgrading to the websocket
-// transport (see Upgrades).
+// transport (see Upgrades). The heartbeat of websocket sessions is ioroute's only once
+// OwnHeartbeats is called on the server, after it has its engine.
 func TuneEngine(opts *sio.ServerOptions, log *slog.Logger) *Upgrades {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
