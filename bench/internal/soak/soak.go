@@ -109,9 +109,12 @@ type Report struct {
 	DurationS float64 `json:"duration_s"`
 	// Connections counts the connections made, Failed those that could not be, Dropped those
 	// the server ended while the user was still in it.
-	Connections int64  `json:"connections"`
-	Failed      int64  `json:"failed"`
-	Dropped     int64  `json:"dropped"`
+	Connections int64 `json:"connections"`
+	Failed      int64 `json:"failed"`
+	Dropped     int64 `json:"dropped"`
+	// ServerEnded are the disconnections the server logged as its own (ended_by=server), by
+	// reason, when the caller read its log (ServerEnded).
+	ServerEnded *Ended `json:"server_ended,omitempty"`
 	PeakUsers   int64  `json:"peak_users"`
 	Sent        int64  `json:"sent"`     // join, message and leave events
 	Received    int64  `json:"received"` // events the users received
