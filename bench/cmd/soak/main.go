@@ -127,6 +127,7 @@ func printReport(r soak.Report) {
 		r.Baseline.Goroutines, r.Peak.Goroutines, r.Final.Goroutines, r.Leaked, r.SettleS)
 	fmt.Printf("| RSS: baseline / peak / final | %.1f / %.1f / %.1f MiB |\n", mib(r.Baseline.RSSKB), mib(r.PeakRSSKB), mib(r.Final.RSSKB))
 	fmt.Printf("| heap after GC: baseline / peak / final | %.1f / %.1f / %.1f MiB |\n", mib(r.Baseline.HeapKB), mib(r.Peak.HeapKB), mib(r.Final.HeapKB))
+	fmt.Printf("| longest gap between samples (taken every %.0f s) | %.1f s |\n", r.SampleS, r.MaxSampleGapS)
 	if e := r.ServerEnded; e != nil {
 		fmt.Printf("| disconnections the server ended (its log) | %s |\n", describeEnded(*e))
 	}
