@@ -113,8 +113,8 @@ bench-scale: redis node-deps
 
 # make soak: 5,000 chat users going round (connect, join a room, chat, leave, disconnect) for
 # 3 minutes against `ioroute run examples/chat-rooms/chat-rooms.yaml`; reports the server's
-# peak and final RSS, heap and goroutines and fails if goroutines stay above the baseline
-# once every user left.
+# peak and final RSS, heap and goroutines, the disconnections the server ended (by reason,
+# from its log), and fails if goroutines stay above the baseline once every user left.
 # Not part of make test (go test runs a 20-user smoke of it). SOAK_FLAGS passes flags,
 # e.g. SOAK_FLAGS='-users 1000 -duration 10m'. Raises ulimit -n to the hard limit.
 .PHONY: soak

@@ -26,7 +26,7 @@ func TestSampler(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			s := newSampler(slog.New(slog.NewTextHandler(&buf, nil)), 50)
+			s := newSampler(slog.New(slog.NewTextHandler(&buf, nil)), 50, "connections and disconnections")
 			allowed := 0
 			for _, d := range tt.at {
 				if s.allow(t0.Add(d)) {

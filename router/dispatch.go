@@ -48,7 +48,11 @@ func (r *Router) watchDisconnect(c *conn) {
 			if len(reason) > 0 {
 				why = fmt.Sprint(reason[0])
 			}
-			r.disconnected(c, why)
+			var detail error
+			if len(reason) > 1 {
+				detail, _ = reason[1].(error)
+			}
+			r.disconnected(c, why, detail)
 			if a := r.admin; a != nil {
 				a.socketDisconnected(c.s, reason)
 			}

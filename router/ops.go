@@ -18,6 +18,7 @@ type ops struct {
 	// readyAsked is set by the first /readyz request: someone watches readiness, so a
 	// shutdown drains (server.shutdown_drain) before disconnecting clients.
 	readyAsked atomic.Bool
-	// connLog writes the connection and disconnection lines, sampled.
-	connLog *sampler
+	// connLog writes the connection and disconnection lines, sampled; endLog the lines of
+	// sockets the server disconnected, sampled apart.
+	connLog, endLog *sampler
 }

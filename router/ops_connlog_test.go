@@ -51,8 +51,8 @@ namespaces:
 			connected := regexp.MustCompile(`level=INFO msg=connected namespace=/a socket=` + regexp.QuoteMeta(msgs[0].ID) +
 				` address=` + regexp.QuoteMeta(tt.want) + ` transport=` + tt.transport + ` protocol=` + protocol + `\n`)
 			disconnected := regexp.MustCompile(`level=INFO msg=disconnected namespace=/a socket=` + regexp.QuoteMeta(msgs[0].ID) +
-				` address=` + regexp.QuoteMeta(tt.want) + ` transport=` + tt.transport + ` protocol=` + protocol +
-				` reason="(client namespace disconnect|transport close)" connected_for=\d+(\.\d+)?m?s\n`)
+				` connection=[\w-]+ address=` + regexp.QuoteMeta(tt.want) + ` transport=` + tt.transport + ` protocol=` + protocol +
+				` reason="(client namespace disconnect|transport close)" ended_by=client connected_for=\d+(\.\d+)?m?s\n`)
 			deadline := time.Now().Add(wait)
 			for !disconnected.MatchString(s.log.String()) && time.Now().Before(deadline) {
 				time.Sleep(10 * time.Millisecond)
@@ -105,7 +105,7 @@ func TestConnectionLogJSON(t *testing.T) {
 		seen[msg] = true
 		want := []string{"namespace", "socket", "address", "transport", "protocol"}
 		if msg == "disconnected" {
-			want = append(want, "reason", "connected_for")
+			want = append(want, "connection", "reason", "ended_by", "connected_for")
 		}
 		for _, k := range want {
 			if _, ok := m[k]; !ok {

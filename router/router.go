@@ -127,7 +127,8 @@ func New(t *table.Table, opts Options) (*Router, error) {
 	}
 	r.cluster = c
 	r.io, r.upgrades = newEngine(r.server, r.log, r.cluster)
-	r.ops.connLog = newSampler(r.log, connLogRate)
+	r.ops.connLog = newSampler(r.log, connLogRate, "connections and disconnections")
+	r.ops.endLog = newSampler(r.log, endLogRate, "disconnections by the server")
 	r.setupMetrics(opts.MetricsListen)
 	r.calls = backend.New(opts.CallTransport, r.callLimits)
 	r.watchNamespaces()
@@ -282,9 +283,11 @@ func (r *Router) flushCounts() {
 		case <-t.C:
 			r.counted.Flush(context.Background())
 			r.ops.connLog.flush()
+			r.ops.endLog.flush()
 		case <-r.stopFlush:
 			r.counted.Flush(context.Background())
 			r.ops.connLog.flush()
+			r.ops.endLog.flush()
 			return
 		}
 	}

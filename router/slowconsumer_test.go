@@ -3,6 +3,7 @@ package router_test
 import (
 	"context"
 	"net"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,8 @@ import (
 )
 
 // TestSlowConsumerIsDisconnectedAlone: a client that stops reading while a chat goes on is
-// disconnected once its connection's queue is full, with a logged reason, while a bystander
+// disconnected once its connection's queue is full, with a logged reason (a warning from the
+// transport, and its socket's disconnection with the queue's bound), while a bystander
 // receives every message in order. Messages of the three websocket frame-length forms (short,
 // 16-bit, 64-bit) all go through.
 func TestSlowConsumerIsDisconnectedAlone(t *testing.T) {
@@ -33,6 +35,15 @@ func TestSlowConsumerIsDisconnectedAlone(t *testing.T) {
 		}
 	}
 	waitLog(t, s, "disconnecting a client that does not read what it is sent: its queue is full", 1)
+	// and the socket's disconnection says why, with the queue's bound
+	ended := regexp.MustCompile(`level=INFO msg=disconnected namespace=/chat socket=` + regexp.QuoteMeta(sid) +
+		` connection=\S+ address=127.0.0.1 transport=websocket protocol=4 reason="transport error" ended_by=server` +
+		` detail="transport failure: queue full \(the client does not read what it is sent: \d+ bytes waiting, more than the 8388608 one connection may hold\)"`)
+	for deadline := time.Now().Add(wait); !ended.MatchString(s.log.String()); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("log lacks %s:\n%s", ended, s.log.String())
+		}
+	}
 	s.out.WaitFor(t, sid+" left")
 	bystander.sync(t)
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync"
@@ -51,12 +52,20 @@ type wsTransport struct {
 	// once the transport closed, after which no heartbeat is kept for it
 	heartbeat atomic.Pointer[beat]
 	ended     atomic.Bool
+	// the client's PONG to the last PING is handed to the engine twice (pongagain.go)
+	awaitingPong atomic.Bool
+	pongAgain    atomic.Pointer[time.Timer]
+	pongDelay    time.Duration
 }
 
 var (
 	_ transports.Transport = (*wsTransport)(nil)
 	_ ws.Handler           = (*wsTransport)(nil)
 )
+
+// errQueueFull is in the disconnect description of a client cut off because it did not read
+// what it was sent (its connection's queue was full).
+var errQueueFull = errors.New("the client does not read what it is sent")
 
 // maxQueuedBytes bounds what one websocket connection may have waiting to be written. A
 // client that stops reading fills its TCP buffers, then this; then it is disconnected.
@@ -101,7 +110,8 @@ func (c *wsTransportCtor) New(ctx *types.HttpContext) transports.Transport {
 	}
 	base := transports.MakeTransport()
 	sid := ctx.Query().Peek("sid")
-	t := &wsTransport{Transport: base, conn: tcp, ws: ctx.Websocket, log: c.log, upgrades: c.upgrades, sid: sid}
+	t := &wsTransport{Transport: base, conn: tcp, ws: ctx.Websocket, log: c.log, upgrades: c.upgrades, sid: sid,
+		pongDelay: pongAgainAfter(c.opts.PingInterval(), c.opts.PingTimeout())}
 	r, err := ws.NewReader(t, tcp, limit)
 	if err != nil {
 		return transports.NewWebSocket(ctx)
@@ -147,6 +157,9 @@ func (t *wsTransport) Message(op ws.Opcode, payload []byte) {
 	t.OnData(types.NewStringBuffer(payload))
 	if len(payload) == 1 && payload[0] == '5' && t.upgrading.CompareAndSwap(true, false) {
 		t.upgrades.end(t.sid)
+	}
+	if len(payload) == 1 && payload[0] == '3' {
+		t.ponged()
 	}
 }
 
@@ -197,6 +210,9 @@ func (t *wsTransport) Send(packets []*packet.Packet) {
 				t.OnError("write error", err)
 				break
 			}
+		}
+		if p.Type == packet.PING {
+			t.pinged()
 		}
 		op := ws.OpBinary
 		if _, ok := data.(*types.StringBuffer); ok {
@@ -270,6 +286,7 @@ func (t *wsTransport) OnClose() {
 		if t.upgrading.CompareAndSwap(true, false) {
 			t.upgrades.end(t.sid)
 		}
+		t.stopPongAgain()
 		t.q.Drop()
 		t.r.Stop()
 		_ = t.conn.Close()
@@ -296,9 +313,12 @@ func (t *wsTransport) ping() bool { return t.q.Push(ws.OpText, 0, pingPacket) }
 // connection is closed, so no read will ever report it.
 func (t *wsTransport) writeFailed(error) { t.OnClose() }
 
-// overflowed disconnects a client that lets too much wait.
+// overflowed disconnects a client that lets too much wait. The engine hears it as a
+// transport error, so the socket's disconnect reason is "transport error" with errQueueFull
+// in its description, not the "transport close" of a client that went.
 func (t *wsTransport) overflowed(queued int) {
 	t.log.Warn("disconnecting a client that does not read what it is sent: its queue is full",
 		"sid", t.Sid(), "queued_bytes", queued, "limit_bytes", maxQueuedBytes)
-	t.Close()
+	t.OnError("queue full", fmt.Errorf("%w: %d bytes waiting, more than the %d one connection may hold", errQueueFull, queued, maxQueuedBytes))
+	t.Close() // when the engine listens for no error (an upgrade not done yet)
 }

@@ -3,7 +3,8 @@
 // of users going round connect → join a room → chat → leave → disconnect for minutes, lets
 // them all go and reports the server's peak and final resident memory, heap and goroutines.
 // It fails when the server keeps goroutines above its baseline once every user left (a leak);
-// connections that failed or that the server dropped are counted and reported.
+// connections that failed or that the server dropped are counted and reported, and the
+// disconnections the server ended are counted by reason from its log.
 //
 //	go run ./bench/cmd/soak                          # 5,000 users for 3 minutes
 //	go run ./bench/cmd/soak -users 200 -duration 30s
@@ -24,6 +25,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -40,7 +42,7 @@ func run() int {
 	bin := flag.String("bin", "", "an ioroute binary to run; default: build ./cmd/ioroute")
 	out := flag.String("json", "", "also write the report as JSON to this file")
 	serverLog := flag.String("server-log", "", "keep the server's log in this file (default: a temporary file, shown on failure)")
-	logLevel := flag.String("log-level", "warn", "the server's --log-level; debug logs every disconnection with its reason")
+	logLevel := flag.String("log-level", "info", "the server's --log-level; at info (or debug) it logs every disconnection the server ended with its reason, which the report counts")
 	flag.IntVar(&cfg.Users, "users", 5000, "users connected at once")
 	flag.DurationVar(&cfg.Duration, "duration", 3*time.Minute, "how long users go round")
 	flag.DurationVar(&cfg.MinStay, "min-stay", 10*time.Second, "shortest stay of a user between connecting and leaving")
@@ -88,6 +90,12 @@ func run() int {
 		srv.showLog()
 		return 1
 	}
+	if f, err := os.Open(*serverLog); err == nil {
+		if e, err := soak.ServerEnded(f); err == nil && (*logLevel == "info" || *logLevel == "debug") {
+			rep.ServerEnded = &e
+		}
+		f.Close()
+	}
 	printReport(rep)
 	if *out != "" {
 		b, _ := json.MarshalIndent(rep, "", "  ")
@@ -95,9 +103,9 @@ func run() int {
 			fmt.Fprintln(os.Stderr, "soak:", err)
 		}
 	}
-	if rep.Failed > 0 || rep.Dropped > 0 {
-		// not a leak: on a machine too busy to answer pings in time, the server closes a few
-		// connections (ping timeout), and a few connections time out
+	if rep.Failed > 0 || rep.Dropped > 0 || rep.ServerEnded != nil && rep.ServerEnded.Total() > 0 {
+		// not a leak, but worth a look: the server log (-server-log) has a line for each
+		// disconnection the server ended, with its reason
 		fmt.Printf("note: %d connections failed and the server dropped %d users; first error: %s\n", rep.Failed, rep.Dropped, rep.FirstError)
 	}
 	if rep.Leaked > 0 {
@@ -119,9 +127,34 @@ func printReport(r soak.Report) {
 		r.Baseline.Goroutines, r.Peak.Goroutines, r.Final.Goroutines, r.Leaked, r.SettleS)
 	fmt.Printf("| RSS: baseline / peak / final | %.1f / %.1f / %.1f MiB |\n", mib(r.Baseline.RSSKB), mib(r.PeakRSSKB), mib(r.Final.RSSKB))
 	fmt.Printf("| heap after GC: baseline / peak / final | %.1f / %.1f / %.1f MiB |\n", mib(r.Baseline.HeapKB), mib(r.Peak.HeapKB), mib(r.Final.HeapKB))
+	fmt.Printf("| longest gap between samples (taken every %.0f s) | %.1f s |\n", r.SampleS, r.MaxSampleGapS)
+	if e := r.ServerEnded; e != nil {
+		fmt.Printf("| disconnections the server ended (its log) | %s |\n", describeEnded(*e))
+	}
 	if r.FirstError != "" {
 		fmt.Printf("| first error | %s |\n", r.FirstError)
 	}
+}
+
+// describeEnded renders the server's disconnections by reason: "0", or "3: ping timeout 2,
+// transport error 1".
+func describeEnded(e soak.Ended) string {
+	if e.Total() == 0 {
+		return "0"
+	}
+	reasons := make([]string, 0, len(e.Reasons))
+	for r := range e.Reasons {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	parts := make([]string, 0, len(reasons)+1)
+	for _, r := range reasons {
+		parts = append(parts, fmt.Sprintf("%s %d", r, e.Reasons[r]))
+	}
+	if e.LeftOut > 0 {
+		parts = append(parts, fmt.Sprintf("%d left out of the log", e.LeftOut))
+	}
+	return fmt.Sprintf("%d: %s", e.Total(), strings.Join(parts, ", "))
 }
 
 func mib(kb int64) float64 { return float64(kb) / 1024 }
@@ -213,7 +246,7 @@ func (s *server) stop() {
 	}
 }
 
-// showLog prints the server's log (warnings and errors only).
+// showLog prints the end of the server's log.
 func (s *server) showLog() {
 	if b, err := os.ReadFile(s.logPath); err == nil && len(b) > 0 {
 		const most = 4000

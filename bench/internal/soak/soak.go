@@ -109,9 +109,12 @@ type Report struct {
 	DurationS float64 `json:"duration_s"`
 	// Connections counts the connections made, Failed those that could not be, Dropped those
 	// the server ended while the user was still in it.
-	Connections int64  `json:"connections"`
-	Failed      int64  `json:"failed"`
-	Dropped     int64  `json:"dropped"`
+	Connections int64 `json:"connections"`
+	Failed      int64 `json:"failed"`
+	Dropped     int64 `json:"dropped"`
+	// ServerEnded are the disconnections the server logged as its own (ended_by=server), by
+	// reason, when the caller read its log (ServerEnded).
+	ServerEnded *Ended `json:"server_ended,omitempty"`
 	PeakUsers   int64  `json:"peak_users"`
 	Sent        int64  `json:"sent"`     // join, message and leave events
 	Received    int64  `json:"received"` // events the users received
@@ -124,9 +127,14 @@ type Report struct {
 	PeakRSSKB int64   `json:"peak_rss_kb"`
 	Final     Figures `json:"final"` // once every user left and the goroutines settled
 	// Leaked is how many goroutines the server holds above its baseline at the end.
-	Leaked  int      `json:"leaked"`
-	SettleS float64  `json:"settle_s"` // from the last user leaving to Final
-	Samples []Sample `json:"samples"`
+	Leaked  int     `json:"leaked"`
+	SettleS float64 `json:"settle_s"` // from the last user leaving to Final
+	// MaxSampleGapS is the longest time between two samples (Sample apart when all is
+	// well): far longer means the server, or the whole machine, stalled, long enough to
+	// miss heartbeats once it passes the ping timeout.
+	MaxSampleGapS float64  `json:"max_sample_gap_s"`
+	SampleS       float64  `json:"sample_s"` // how often samples are taken
+	Samples       []Sample `json:"samples"`
 }
 
 // Sample is one measurement during the soak.
@@ -141,7 +149,7 @@ type Sample struct {
 func Run(ctx context.Context, cfg Config, probe Probe) (Report, error) {
 	cfg.defaults()
 	r := &soak{cfg: cfg, sem: make(chan struct{}, cfg.DialConcurrency)}
-	rep := Report{Users: cfg.Users, Rooms: cfg.Rooms}
+	rep := Report{Users: cfg.Users, Rooms: cfg.Rooms, SampleS: cfg.Sample.Seconds()}
 
 	// the baseline is the server before any user; one user then checks that the chat answers
 	base, err := steady(ctx, probe)
@@ -190,6 +198,11 @@ sampling:
 				continue
 			}
 			s := Sample{AtS: round(time.Since(start).Seconds()), Users: r.online.Load(), Figures: f}
+			prev := 0.0
+			if n := len(rep.Samples); n > 0 {
+				prev = rep.Samples[n-1].AtS
+			}
+			rep.MaxSampleGapS = max(rep.MaxSampleGapS, round(s.AtS-prev))
 			rep.Samples = append(rep.Samples, s)
 			rep.Peak = peak(rep.Peak, f)
 			fmt.Fprintf(cfg.Progress, "%6.0fs  users %5d  connections %7d  failed %d  dropped %d  %s\n",
