@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ioroute/ioroute/bench/internal/chatload"
+)
+
+// keptUp is the share of the offered rate a server must deliver to count as sustaining it:
+// at a fixed rate, a server that keeps up delivers everything within a few ms of the last
+// send, so its deliveries/s is the offered rate less that tail.
+const keptUp = 0.95
+
+// hmTarget is issue #20's bound on ioroute's p99 against the hand-made server's.
+const hmTarget = 1.5
+
+// fixedTable writes the fixed-rate scenarios against the hand-made server (rawws): each
+// server's deliveries/s against the offered rate, its latency, and its p99 as a multiple of
+// rawws's in the same run; then whether ioroute met issue #20's target. It writes nothing
+// when no fixed-rate scenario ran.
+func fixedTable(w io.Writer, chosen []scenario, servers []server, results map[string]map[string][]chatload.Result) {
+	var fixed []scenario
+	for _, sc := range chosen {
+		if sc.offered > 0 {
+			fixed = append(fixed, sc)
+		}
+	}
+	if len(fixed) == 0 {
+		return
+	}
+	rate := func(r chatload.Result) float64 { return r.DeliveriesPerS }
+	p99 := func(r chatload.Result) float64 { return r.LatencyP99Ms }
+	fmt.Fprintln(w, "| scenario | offered deliveries/s | server | deliveries/s | kept up | p50 ms | p99 ms | p99 ÷ rawws | busy: server / loadgen | lost / dup / out of order | ok runs |")
+	fmt.Fprintln(w, "|---|--:|---|--:|:-:|--:|--:|--:|--:|--:|--:|")
+	var verdicts []string
+	for _, sc := range fixed {
+		raw := med(results[sc.name]["rawws"], p99)
+		for _, s := range servers {
+			runs := results[sc.name][s.name]
+			if len(runs) == 0 {
+				continue
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s | %s |\n",
+				sc.name, thousands(sc.offered), s.name, thousands(med(runs, rate)), yesNo(med(runs, rate) >= keptUp*sc.offered),
+				ms(med(runs, func(r chatload.Result) float64 { return r.LatencyP50Ms })), ms(med(runs, p99)),
+				share(med(runs, p99), raw),
+				pct(med(runs, func(r chatload.Result) float64 { return r.ServerCPUUtil })),
+				pct(med(runs, func(r chatload.Result) float64 { return r.LoadgenCPUUtil })),
+				integrity(runs), okRuns(runs))
+		}
+		if v := verdict(sc, results[sc.name]["ioroute"], results[sc.name]["rawws"]); v != "" {
+			verdicts = append(verdicts, v)
+		}
+	}
+	fmt.Fprintln(w)
+	if len(verdicts) > 0 {
+		fmt.Fprintf(w, "Issue #20's target, ioroute's p99 within %.1f× rawws's at every fixed rate ioroute sustains: %s.\n\n", hmTarget, strings.Join(verdicts, "; "))
+	}
+}
+
+// verdict says whether ioroute met the target in one scenario, or why it does not apply.
+func verdict(sc scenario, io, raw []chatload.Result) string {
+	if len(io) == 0 || len(raw) == 0 {
+		return ""
+	}
+	rate := med(io, func(r chatload.Result) float64 { return r.DeliveriesPerS })
+	p99 := func(r chatload.Result) float64 { return r.LatencyP99Ms }
+	ratio := share(med(io, p99), med(raw, p99))
+	switch {
+	case rate < keptUp*sc.offered:
+		return fmt.Sprintf("%s not sustained by ioroute (%s of %s deliveries/s)", sc.name, thousands(rate), thousands(sc.offered))
+	case ratio == "—":
+		return sc.name + " not measured"
+	case med(io, p99) <= hmTarget*med(raw, p99):
+		return fmt.Sprintf("%s met (%s)", sc.name, ratio)
+	default:
+		return fmt.Sprintf("%s missed (%s)", sc.name, ratio)
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
