@@ -72,7 +72,12 @@ func chart(title string, chosen []scenario, servers []server, results map[string
 		names = append(names, s.name)
 	}
 	fig := func(f func(chatload.Result) float64) func(g, s string) float64 {
-		return func(g, s string) float64 { return med(results[g][s], f) }
+		return func(g, s string) float64 {
+			if offered[g] > 0 {
+				return medFixed(results[g][s], f) // as the fixed-rate table counts them
+			}
+			return med(results[g][s], f)
+		}
 	}
 	panels := []panel{
 		{id: "deliveries", title: "Deliveries per second (log scale; dashed: the offered rate of a fixed-rate scenario)", log: true,

@@ -36,18 +36,18 @@ func fixedTable(w io.Writer, chosen []scenario, servers []server, results map[st
 	fmt.Fprintln(w, "|---|--:|---|--:|:-:|--:|--:|--:|--:|--:|--:|")
 	var verdicts []string
 	for _, sc := range fixed {
-		raw := med(results[sc.name]["rawws"], p99)
+		raw := medFixed(results[sc.name]["rawws"], p99)
 		for _, s := range servers {
 			runs := results[sc.name][s.name]
 			if len(runs) == 0 {
 				continue
 			}
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s | %s |\n",
-				sc.name, thousands(sc.offered), s.name, thousands(med(runs, rate)), yesNo(med(runs, rate) >= keptUp*sc.offered),
-				ms(med(runs, func(r chatload.Result) float64 { return r.LatencyP50Ms })), ms(med(runs, p99)),
-				share(med(runs, p99), raw),
-				pct(med(runs, func(r chatload.Result) float64 { return r.ServerCPUUtil })),
-				pct(med(runs, func(r chatload.Result) float64 { return r.LoadgenCPUUtil })),
+				sc.name, thousands(sc.offered), s.name, thousands(medFixed(runs, rate)), keptUpCell(runs, sc.offered),
+				ms(medFixed(runs, func(r chatload.Result) float64 { return r.LatencyP50Ms })), ms(medFixed(runs, p99)),
+				share(medFixed(runs, p99), raw),
+				pct(medFixed(runs, func(r chatload.Result) float64 { return r.ServerCPUUtil })),
+				pct(medFixed(runs, func(r chatload.Result) float64 { return r.LoadgenCPUUtil })),
 				integrity(runs), okRuns(runs))
 		}
 		if v := verdict(sc, results[sc.name]["ioroute"], results[sc.name]["rawws"]); v != "" {
@@ -60,29 +60,55 @@ func fixedTable(w io.Writer, chosen []scenario, servers []server, results map[st
 	}
 }
 
+// medFixed is the median of f at a fixed rate, where a run that fell so far behind that it
+// timed out or stalled still measured what the server delivered until then (so its
+// deliveries/s and latency count); a run that failed otherwise does not.
+func medFixed(runs []chatload.Result, f func(chatload.Result) float64) float64 {
+	var kept []chatload.Result
+	for _, r := range runs {
+		if r.Error == "" || strings.HasPrefix(r.Error, "stalled") {
+			r.Error, r.TimedOut = "", false
+			kept = append(kept, r)
+		}
+	}
+	return med(kept, f)
+}
+
 // verdict says whether ioroute met the target in one scenario, or why it does not apply.
 func verdict(sc scenario, io, raw []chatload.Result) string {
 	if len(io) == 0 || len(raw) == 0 {
 		return ""
 	}
-	rate := med(io, func(r chatload.Result) float64 { return r.DeliveriesPerS })
+	rate := medFixed(io, func(r chatload.Result) float64 { return r.DeliveriesPerS })
 	p99 := func(r chatload.Result) float64 { return r.LatencyP99Ms }
-	ratio := share(med(io, p99), med(raw, p99))
+	ratio := share(medFixed(io, p99), medFixed(raw, p99))
 	switch {
 	case rate < keptUp*sc.offered:
 		return fmt.Sprintf("%s not sustained by ioroute (%s of %s deliveries/s)", sc.name, thousands(rate), thousands(sc.offered))
 	case ratio == "—":
 		return sc.name + " not measured"
-	case med(io, p99) <= hmTarget*med(raw, p99):
+	case medFixed(io, p99) <= hmTarget*medFixed(raw, p99):
 		return fmt.Sprintf("%s met (%s)", sc.name, ratio)
 	default:
 		return fmt.Sprintf("%s missed (%s)", sc.name, ratio)
 	}
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "yes"
+// keptUpCell says whether the server delivered the offered rate (median), and how many
+// runs gave up waiting for it.
+func keptUpCell(runs []chatload.Result, offered float64) string {
+	s := "no"
+	if medFixed(runs, func(r chatload.Result) float64 { return r.DeliveriesPerS }) >= keptUp*offered {
+		s = "yes"
 	}
-	return "no"
+	late := 0
+	for _, r := range runs {
+		if r.TimedOut || strings.HasPrefix(r.Error, "stalled") {
+			late++
+		}
+	}
+	if late > 0 {
+		s += fmt.Sprintf(" (%d of %d runs ended at the deadline)", late, len(runs))
+	}
+	return s
 }
