@@ -98,6 +98,8 @@ func mainErr() int {
 	pin := flag.Bool("pin", true, "pin the server to CPU 0 and the load generator to CPU 1 with taskset")
 	config := flag.String("config", "examples/chat/chat.yaml", "the config ioroute serves")
 	profile := flag.Bool("profile", false, "the Go servers write a CPU and an allocation profile of each run to OUT/profiles (pprof format)")
+	quiet := flag.Float64("quiet", 0, "before each run, wait (up to -quiet-patience) until the CPU pressure of the last 10 s (/proc/pressure/cpu) is below this percentage; 0 does not wait")
+	patience := flag.Duration("quiet-patience", 2*time.Minute, "the longest -quiet waits before a run")
 	flag.Parse()
 
 	if _, err := os.Stat("go.mod"); err != nil {
@@ -164,6 +166,8 @@ func mainErr() int {
 			for i := range servers {
 				s := servers[(i+rep)%len(servers)]
 				n++
+				waitQuiet(ctx, r.log, *quiet, *patience)
+				pressure := cpuPressure()
 				t0 := time.Now()
 				res, err := r.runOne(ctx, s, sc, fmt.Sprintf("%s/%s/%d", sc.name, s.name, rep+1))
 				if ctx.Err() != nil {
@@ -174,15 +178,16 @@ func mainErr() int {
 					res.Error = err.Error()
 				}
 				line, _ := json.Marshal(struct {
-					Scenario string `json:"scenario"`
-					Server   string `json:"server"`
-					Rep      int    `json:"rep"`
-					LoadAvg  string `json:"loadavg_after"` // the machine's load, to spot a noisy run
+					Scenario string  `json:"scenario"`
+					Server   string  `json:"server"`
+					Rep      int     `json:"rep"`
+					LoadAvg  string  `json:"loadavg_after"`       // the machine's load, to spot a noisy run
+					Pressure float64 `json:"cpu_pressure_before"` // % of the 10 s before the run some task waited for a CPU
 					chatload.Result
-				}{sc.name, s.name, rep + 1, loadAvg(), res})
+				}{sc.name, s.name, rep + 1, loadAvg(), pressure, res})
 				fmt.Fprintln(raw, string(line))
 				results[sc.name][s.name] = append(results[sc.name][s.name], res)
-				fmt.Fprintf(os.Stderr, "[%d/%d] %-10s %-11s rep %d: %s (%.1fs, load %s)\n", n, total, sc.name, s.name, rep+1, summary(res), time.Since(t0).Seconds(), loadAvg())
+				fmt.Fprintf(os.Stderr, "[%d/%d] %-10s %-11s rep %d: %s (%.1fs, load %s, CPU pressure before %.0f%%)\n", n, total, sc.name, s.name, rep+1, summary(res), time.Since(t0).Seconds(), loadAvg(), pressure)
 			}
 		}
 	}
