@@ -100,8 +100,16 @@ func mainErr() int {
 	profile := flag.Bool("profile", false, "the Go servers write a CPU and an allocation profile of each run to OUT/profiles (pprof format)")
 	quiet := flag.Float64("quiet", 0, "before each run, wait (up to -quiet-patience) until the CPU pressure of the last 10 s (/proc/pressure/cpu) is below this percentage; 0 does not wait")
 	patience := flag.Duration("quiet-patience", 2*time.Minute, "the longest -quiet waits before a run")
+	reportFrom := flag.String("report", "", "re-render the tables and the chart of a finished run from its results-*.jsonl, and run nothing")
 	flag.Parse()
 
+	if *reportFrom != "" {
+		if err := report(*reportFrom, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "benchrun:", err)
+			return 1
+		}
+		return 0
+	}
 	if _, err := os.Stat("go.mod"); err != nil {
 		fmt.Fprintln(os.Stderr, "benchrun: run me from the repository's root (make bench)")
 		return 2
