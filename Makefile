@@ -73,9 +73,10 @@ node-deps: test/node/node_modules/.package-lock.json
 test/node/node_modules/.package-lock.json: test/node/package-lock.json
 	cd test/node && npm ci --no-audit --no-fund --loglevel=error
 
-# make bench: the benchmark of BENCHMARKS.md — ioroute, the same chat hand-written on its engine
-# and Node's socket.io, every scenario 3 times (about 10 minutes). BENCH_FLAGS passes flags to
-# bench/cmd/benchrun, e.g. BENCH_FLAGS='-reps 1 -scenarios 50x50'.
+# make bench: the benchmark of BENCHMARKS.md — ioroute, the same chat hand-written on its engine,
+# the hand-made raw-websocket chat (bench/rawws) and Node's socket.io, every scenario 3 times
+# (about 25 minutes); writes bench/out/results-*.md, .jsonl and a chart, .svg. BENCH_FLAGS passes
+# flags to bench/cmd/benchrun, e.g. BENCH_FLAGS='-reps 1 -scenarios 50x50'.
 # make bench-smoke: 5 clients × 20 messages against ioroute; fails unless nothing was lost or
 # duplicated (no timing assertion).
 .PHONY: bench bench-smoke bench-cluster bench-scale bench-idle

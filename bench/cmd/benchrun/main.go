@@ -1,8 +1,10 @@
-// Command benchrun is the benchmark: it builds ioroute, the hand-written chat and the load
+// Command benchrun is the benchmark: it builds ioroute, the hand-written chats and the load
 // generator, then for each scenario runs the same chat on ioroute (examples/chat/chat.yaml),
 // on the hand-written Go server (handwritten: engine defaults; handtuned: on ioroute's engine
-// write path) and on Node's socket.io, a fresh server process per run, and prints Markdown
-// tables of medians with ratios to Node, and of ioroute against handtuned.
+// write path), on the hand-made raw-websocket server (rawws: no engine at all) and on Node's
+// socket.io, a fresh server process per run, and prints Markdown tables of medians with
+// ratios to Node, of ioroute against handtuned, and of the fixed-rate scenarios against
+// rawws. Next to the tables it writes a chart of them (results-*.svg).
 //
 //	go run ./bench/cmd/benchrun              # make bench: every scenario, 3 repetitions
 //	go run ./bench/cmd/benchrun -smoke       # make bench-smoke: 5×20 against ioroute, no timing
@@ -40,6 +42,9 @@ type scenario struct {
 	args     []string
 	idle     bool
 	deadline time.Duration
+	// offered, for a fixed-rate scenario, is the deliveries per second its clients ask for
+	// (clients × clients × rate); 0 for the others.
+	offered float64
 }
 
 var scenarios = []scenario{
@@ -47,6 +52,11 @@ var scenarios = []scenario{
 	{name: "50x500", args: []string{"-clients", "50", "-messages", "500"}, deadline: 180 * time.Second},
 	{name: "200x10", args: []string{"-clients", "200", "-messages", "10"}, deadline: 120 * time.Second},
 	{name: "50@4/s", args: []string{"-clients", "50", "-messages", "40", "-rate", "4"}, deadline: 60 * time.Second},
+	// Fixed offered loads near what one core delivers: 5 s of sending each. A server that
+	// falls behind (Node, handwritten) takes longer to deliver everything; the deadline
+	// bounds that.
+	{name: "50@200/s", args: []string{"-clients", "50", "-messages", "1000", "-rate", "200"}, deadline: 120 * time.Second, offered: 50 * 50 * 200},
+	{name: "200@20/s", args: []string{"-clients", "200", "-messages", "100", "-rate", "20"}, deadline: 120 * time.Second, offered: 200 * 200 * 20},
 	{name: "idle2000", args: []string{"-idle", "2000", "-hold", "3s"}, idle: true, deadline: 90 * time.Second},
 }
 
@@ -57,6 +67,9 @@ type server struct {
 	name string
 	// argv starts the server on port.
 	argv func(port int) []string
+	// wsOnly: the server speaks only the websocket transport, so readiness is checked with
+	// a websocket handshake instead of a polling one.
+	wsOnly bool
 }
 
 type runner struct {
@@ -77,15 +90,26 @@ func main() {
 func mainErr() int {
 	reps := flag.Int("reps", 3, "repetitions of each scenario and server; the table shows medians")
 	only := flag.String("scenarios", "", "comma-separated scenario names to run (default all): "+names())
-	serversFlag := flag.String("servers", "ioroute,handtuned,handwritten,node", "servers to run, in this order (handtuned: the hand-written chat on ioroute's engine write path; "+
+	serversFlag := flag.String("servers", "ioroute,handtuned,handwritten,rawws,node", "servers to run, in this order (handtuned: the hand-written chat on ioroute's engine write path; "+
+		"rawws: the chat by hand over raw websockets, no engine; "+
 		"ioroute-metrics: ioroute counting Prometheus metrics)")
 	smoke := flag.Bool("smoke", false, "run one tiny scenario against ioroute and fail unless nothing was lost or duplicated")
 	out := flag.String("out", "bench/out", "folder for binaries, server logs and raw results")
 	pin := flag.Bool("pin", true, "pin the server to CPU 0 and the load generator to CPU 1 with taskset")
 	config := flag.String("config", "examples/chat/chat.yaml", "the config ioroute serves")
 	profile := flag.Bool("profile", false, "the Go servers write a CPU and an allocation profile of each run to OUT/profiles (pprof format)")
+	quiet := flag.Float64("quiet", 0, "before each run, wait (up to -quiet-patience) until the CPU pressure of the last 10 s (/proc/pressure/cpu) is below this percentage; 0 does not wait")
+	patience := flag.Duration("quiet-patience", 2*time.Minute, "the longest -quiet waits before a run")
+	reportFrom := flag.String("report", "", "re-render the tables and the chart of a finished run from its results-*.jsonl, and run nothing")
 	flag.Parse()
 
+	if *reportFrom != "" {
+		if err := report(*reportFrom, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "benchrun:", err)
+			return 1
+		}
+		return 0
+	}
 	if _, err := os.Stat("go.mod"); err != nil {
 		fmt.Fprintln(os.Stderr, "benchrun: run me from the repository's root (make bench)")
 		return 2
@@ -150,6 +174,8 @@ func mainErr() int {
 			for i := range servers {
 				s := servers[(i+rep)%len(servers)]
 				n++
+				waitQuiet(ctx, r.log, *quiet, *patience)
+				pressure := cpuPressure()
 				t0 := time.Now()
 				res, err := r.runOne(ctx, s, sc, fmt.Sprintf("%s/%s/%d", sc.name, s.name, rep+1))
 				if ctx.Err() != nil {
@@ -160,15 +186,16 @@ func mainErr() int {
 					res.Error = err.Error()
 				}
 				line, _ := json.Marshal(struct {
-					Scenario string `json:"scenario"`
-					Server   string `json:"server"`
-					Rep      int    `json:"rep"`
-					LoadAvg  string `json:"loadavg_after"` // the machine's load, to spot a noisy run
+					Scenario string  `json:"scenario"`
+					Server   string  `json:"server"`
+					Rep      int     `json:"rep"`
+					LoadAvg  string  `json:"loadavg_after"`       // the machine's load, to spot a noisy run
+					Pressure float64 `json:"cpu_pressure_before"` // % of the 10 s before the run some task waited for a CPU
 					chatload.Result
-				}{sc.name, s.name, rep + 1, loadAvg(), res})
+				}{sc.name, s.name, rep + 1, loadAvg(), pressure, res})
 				fmt.Fprintln(raw, string(line))
 				results[sc.name][s.name] = append(results[sc.name][s.name], res)
-				fmt.Fprintf(os.Stderr, "[%d/%d] %-10s %-11s rep %d: %s (%.1fs, load %s)\n", n, total, sc.name, s.name, rep+1, summary(res), time.Since(t0).Seconds(), loadAvg())
+				fmt.Fprintf(os.Stderr, "[%d/%d] %-10s %-11s rep %d: %s (%.1fs, load %s, CPU pressure before %.0f%%)\n", n, total, sc.name, s.name, rep+1, summary(res), time.Since(t0).Seconds(), loadAvg(), pressure)
 			}
 		}
 	}
@@ -177,6 +204,7 @@ func mainErr() int {
 	r.header(&md, *reps, time.Since(started))
 	table(&md, chosen, servers, results)
 	layerTable(&md, chosen, results)
+	fixedTable(&md, chosen, servers, results)
 	metricsTable(&md, chosen, results)
 	fmt.Print(md.String())
 	mdPath := filepath.Join(r.out, "results-"+stamp+".md")
@@ -184,7 +212,13 @@ func mainErr() int {
 		fmt.Fprintln(os.Stderr, "benchrun:", err)
 		return 1
 	}
-	fmt.Fprintf(os.Stderr, "raw results: %s\ntable: %s\n", rawPath, mdPath)
+	svgPath := filepath.Join(r.out, "results-"+stamp+".svg")
+	svg := chart(chartTitle(started, *reps), chosen, servers, results)
+	if err := os.WriteFile(svgPath, svg, 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "benchrun:", err)
+		return 1
+	}
+	fmt.Fprintf(os.Stderr, "raw results: %s\ntable: %s\nchart: %s\n", rawPath, mdPath, svgPath)
 	return 0
 }
 
@@ -222,21 +256,24 @@ func summary(res chatload.Result) string {
 // servers resolves server names to how each is started.
 func (r *runner) servers(names []string) ([]server, error) {
 	all := map[string]server{
-		"ioroute": {"ioroute", func(port int) []string {
+		"ioroute": {name: "ioroute", argv: func(port int) []string {
 			return []string{filepath.Join(r.bin, "ioroute"), "run", "--listen", fmt.Sprintf("127.0.0.1:%d", port), r.config}
 		}},
 		// ioroute counting Prometheus metrics (never scraped during the run): against ioroute,
 		// what counting costs
-		"ioroute-metrics": {"ioroute-metrics", func(port int) []string {
+		"ioroute-metrics": {name: "ioroute-metrics", argv: func(port int) []string {
 			return []string{filepath.Join(r.bin, "ioroute"), "run", "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--metrics-listen", "127.0.0.1:0", r.config}
 		}},
-		"handwritten": {"handwritten", func(port int) []string {
+		"handwritten": {name: "handwritten", argv: func(port int) []string {
 			return []string{filepath.Join(r.bin, "handwritten"), "-listen", fmt.Sprintf("127.0.0.1:%d", port)}
 		}},
-		"handtuned": {"handtuned", func(port int) []string {
+		"handtuned": {name: "handtuned", argv: func(port int) []string {
 			return []string{filepath.Join(r.bin, "handwritten"), "-tuned", "-listen", fmt.Sprintf("127.0.0.1:%d", port)}
 		}},
-		"node": {"node", func(port int) []string {
+		"rawws": {name: "rawws", wsOnly: true, argv: func(port int) []string {
+			return []string{filepath.Join(r.bin, "rawws"), "-listen", fmt.Sprintf("127.0.0.1:%d", port)}
+		}},
+		"node": {name: "node", argv: func(port int) []string {
 			return []string{"node", filepath.Join("bench", "node", "server.js"), strconv.Itoa(port)}
 		}},
 	}
@@ -244,7 +281,7 @@ func (r *runner) servers(names []string) ([]server, error) {
 	for _, n := range names {
 		s, ok := all[strings.TrimSpace(n)]
 		if !ok {
-			return nil, fmt.Errorf("unknown server %q (ioroute, ioroute-metrics, handtuned, handwritten, node)", n)
+			return nil, fmt.Errorf("unknown server %q (ioroute, ioroute-metrics, handtuned, handwritten, rawws, node)", n)
 		}
 		out = append(out, s)
 	}
@@ -263,6 +300,8 @@ func (r *runner) build(ctx context.Context, servers []server) error {
 			pkgs["ioroute"] = "./cmd/ioroute"
 		case "handwritten", "handtuned":
 			pkgs["handwritten"] = "./bench/handwritten"
+		case "rawws":
+			pkgs["rawws"] = "./bench/rawws"
 		case "node":
 			if !upToDate(filepath.Join("bench", "node", "node_modules", ".package-lock.json"), filepath.Join("bench", "node", "package-lock.json")) {
 				fmt.Fprintln(r.log, "installing bench/node dependencies from package-lock.json (npm ci)")
@@ -362,7 +401,11 @@ func (r *runner) runOne(ctx context.Context, s server, sc scenario, label string
 	defer stopServer(srv, exited)
 
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	if err := localport.WaitHandshake(ctx, base, exited); err != nil {
+	wait := localport.WaitHandshake
+	if s.wsOnly {
+		wait = waitWebSocket
+	}
+	if err := wait(ctx, base, exited); err != nil {
 		return res, fmt.Errorf("%s did not start: %w (log: %s)", s.name, err, logPath)
 	}
 
