@@ -101,7 +101,7 @@ func (a *adapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastOptions) {
 		a.s.send(outbound{xadd: fields})
 		return
 	}
-	a.s.send(outbound{xadd: fields, failed: now})
+	a.s.send(outbound{xadd: fields, failed: now, own: &ownBroadcast{a: a, packet: packet, opts: opts}})
 }
 
 // AddSockets makes this node's sockets that opts selects join rooms and, unless opts asks for

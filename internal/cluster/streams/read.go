@@ -58,16 +58,19 @@ func (s *Streams) onEntries(entries []redis.XMessage) {
 	s.deliverMu.Lock()
 	defer s.deliverMu.Unlock()
 	for _, e := range entries {
-		s.onEntry(e)
-		if id, ok := parseID(e.ID); ok {
-			s.last = id
+		id, ok := parseID(e.ID)
+		if !ok {
+			continue
 		}
+		s.onEntry(e, id)
+		s.last = id
 	}
+	s.flushOwn(s.last, true)
 }
 
 // onEntry handles one entry. A panic while handling it is logged and counted; the node goes
 // on reading.
-func (s *Streams) onEntry(e redis.XMessage) {
+func (s *Streams) onEntry(e redis.XMessage, id streamID) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.host.Recovered(p, "cluster adapter: handling a stream entry panicked; the node goes on", "id", e.ID)
@@ -103,8 +106,8 @@ func (s *Streams) onEntry(e redis.XMessage) {
 			return
 		}
 		stored := s.o.Recovery > 0 && storedData(d)
-		if own && (!stored || s.early.take(string(m.RawData))) {
-			return // delivered when it was sent
+		if own && (!stored || s.early.take(string(m.RawData)) || s.ownEntry(id)) {
+			return // delivered when it was sent, or now from what was kept of it
 		}
 		s.deliver(a, d, e.ID, stored)
 	case wire.MsgSocketsJoin, wire.MsgSocketsLeave, wire.MsgDisconnectSockets:
@@ -134,13 +137,7 @@ func (s *Streams) deliver(a *adapter, d wire.BroadcastData, id string, stored bo
 		a.Adapter.Broadcast(packet, opts)
 		return
 	}
-	s.writer.Broadcast(a.Adapter, packet, opts, id, func(sid sio.SocketId) bool {
-		if len(s.pending) == 0 {
-			return false
-		}
-		_, ok := s.pending[pendingKey{a.nsp, sid}]
-		return ok
-	})
+	s.writer.Broadcast(a.Adapter, packet, opts, id, s.skipPending(a.nsp))
 }
 
 // onRemoteChange joins, leaves or disconnects this node's sockets another server selected.

@@ -44,7 +44,7 @@ const (
 )
 
 const (
-	readCount    = 100             // entries per XREAD, as the Node adapter's readCount
+	readCount    = 500             // entries per XREAD (the Node adapter reads 100)
 	blockTime    = 5 * time.Second // XREAD BLOCK, as blockTimeInMs
 	dialTimeout  = 2 * time.Second
 	queueSize    = 8192
@@ -82,6 +82,11 @@ type Streams struct {
 	pending   map[pendingKey]*restoring
 	writer    engine.OffsetWriter
 	early     earlySet
+	// own are this node's broadcasts written and not yet read back, by id (oldest first);
+	// seenOwn the ids the reader delivered before the writer recorded them (under
+	// deliverMu).
+	own     []*ownBroadcast
+	seenOwn map[streamID]bool
 
 	started atomic.Bool
 	down    atomic.Bool
@@ -101,7 +106,9 @@ type outbound struct {
 	payload []byte
 	// failed, when set, is called if the write fails (the broadcast is then delivered
 	// locally without offset).
-	failed  func()
+	failed func()
+	// own, when set, is the broadcast of an entry, delivered locally once read back.
+	own     *ownBroadcast
 	flushed chan struct{}
 }
 
@@ -137,7 +144,7 @@ func New(host cluster.Host, o Options) (*Streams, error) {
 	readerOpts.ContextTimeoutEnabled = false // XREAD BLOCK sets its own deadline
 	s := &Streams{host: host, o: o, url: cluster.RedactURL(o.URL), uid: cluster.RandomID(16),
 		client: redis.NewClient(opts), reader: redis.NewClient(&readerOpts), out: make(chan outbound, queueSize),
-		log: o.Log, subs: map[string]bool{}, pending: map[pendingKey]*restoring{}}
+		log: o.Log, subs: map[string]bool{}, pending: map[pendingKey]*restoring{}, seenOwn: map[streamID]bool{}}
 	s.early.m = map[string]*earlyEntry{}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
@@ -345,6 +352,11 @@ func (s *Streams) write(batch []outbound) {
 	failed := 0
 	for i, cmd := range cmds {
 		if cmd.Err() == nil {
+			if o := msgs[i].own; o != nil {
+				if id, ok := parseID(cmd.(*redis.StringCmd).Val()); ok {
+					s.written(o, id)
+				}
+			}
 			continue
 		}
 		failed++
