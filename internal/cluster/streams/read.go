@@ -94,6 +94,9 @@ func (s *Streams) onEntry(e redis.XMessage, id streamID) {
 	}
 	switch m.Type {
 	case wire.MsgBroadcast:
+		if own && s.o.Recovery <= 0 {
+			return // delivered when it was sent
+		}
 		var d wire.BroadcastData
 		if err := m.DecodeData(&d); err != nil {
 			s.log.Warn("cluster adapter: ignoring a malformed broadcast", "id", e.ID, "error", err)
