@@ -78,7 +78,7 @@ test/node/node_modules/.package-lock.json: test/node/package-lock.json
 # bench/cmd/benchrun, e.g. BENCH_FLAGS='-reps 1 -scenarios 50x50'.
 # make bench-smoke: 5 clients × 20 messages against ioroute; fails unless nothing was lost or
 # duplicated (no timing assertion).
-.PHONY: bench bench-smoke bench-cluster
+.PHONY: bench bench-smoke bench-cluster bench-scale
 
 bench:
 	go run ./bench/cmd/benchrun $(BENCH_FLAGS)
@@ -90,6 +90,21 @@ bench-smoke:
 # through Redis against one node, 3 repetitions of 50×50 (needs redis-server; about a minute).
 bench-cluster: redis
 	go run ./bench/cmd/clusterbench $(BENCH_FLAGS)
+
+# make bench-scale: 100,000 websocket clients in /chat through 6 ioroute nodes on one Redis,
+# from 10 load-generator processes on loopback source addresses 127.0.0.2-11: time to connect,
+# RSS per connection, and 10 broadcasts' time until every client has them (a few minutes;
+# README "Tuning for many connections"). Then the same with Node socket.io 4 and
+# @socket.io/redis-adapter at SCALE_NODE_CLIENTS; fails when either lost, duplicated or failed
+# to connect a client. SCALE_FLAGS passes flags to both, e.g.
+# SCALE_FLAGS='-clients 20000' or '-kill-node' or '-stall 20'; results also go to
+# bench/out/scale.jsonl.
+SCALE_NODE_CLIENTS ?= 100000
+bench-scale: redis node-deps
+	@status=0; \
+	go run ./bench/cmd/scalebench $(SCALE_FLAGS) || status=1; \
+	go run ./bench/cmd/scalebench -server node -clients $(SCALE_NODE_CLIENTS) $(SCALE_FLAGS) || status=1; \
+	exit $$status
 
 # make soak: 5,000 chat users going round (connect, join a room, chat, leave, disconnect) for
 # 3 minutes against `ioroute run examples/chat-rooms/chat-rooms.yaml`; reports the server's

@@ -207,6 +207,7 @@ func (e *emitter) ackCallback(ctx *Context, m Message) func([]any, error) {
 			return
 		}
 		env := *ctx.Env
+		env.RenewBudget()
 		env.Replies = replies
 		env.Reply = nil
 		if len(replies) > 0 {

@@ -28,6 +28,17 @@ func connectedSocket(t *testing.T, s *testutil.Server, ns string, n int) string 
 	}
 }
 
+// firstArgs is each event's first argument, its data.
+func firstArgs(events [][]any) []any {
+	out := make([]any, 0, len(events))
+	for _, args := range events {
+		if len(args) > 0 {
+			out = append(out, args[0])
+		}
+	}
+	return out
+}
+
 // TestNicknameChat drives examples/nickname-chat with a member on socket.io-client 4 and 2
 // and a moderator on 4: who is online, messages, typing, a private message, and the
 // moderator's kick; a client without a nickname is refused.
@@ -76,22 +87,23 @@ func TestNicknameChat(t *testing.T) {
 			testutil.MustConnect(t, "bob", bobSaw)
 			annID := ann[0].ID
 
-			online := testutil.EventsOf(bobSaw, "online")
+			// Events carry their data first (recovery adds an offset after it for version 4).
+			online := firstArgs(testutil.EventsOf(bobSaw, "online"))
 			both := []any{map[string]any{"id": bobID, "nick": "bob", "role": "member"}, map[string]any{"id": annID, "nick": "ann", "role": "moderator"}}
-			if len(online) != 2 || !reflect.DeepEqual(online[1], []any{map[string]any{"count": float64(2), "users": both}}) {
+			if len(online) != 2 || !reflect.DeepEqual(online[1], map[string]any{"count": float64(2), "users": both}) {
 				t.Fatalf("bob's online events %v, want the second to list bob and ann", online)
 			}
-			if got := testutil.EventsOf(ann, "message"); !reflect.DeepEqual(got, [][]any{{map[string]any{"from": "bob", "text": "hi from bob"}}}) {
+			if got := firstArgs(testutil.EventsOf(ann, "message")); !reflect.DeepEqual(got, []any{map[string]any{"from": "bob", "text": "hi from bob"}}) {
 				t.Fatalf("ann's messages %v", got)
 			}
-			if got := testutil.EventsOf(bobSaw, "private"); !reflect.DeepEqual(got, [][]any{{map[string]any{"from": "ann", "text": "psst"}}}) {
+			if got := firstArgs(testutil.EventsOf(bobSaw, "private")); !reflect.DeepEqual(got, []any{map[string]any{"from": "ann", "text": "psst"}}) {
 				t.Fatalf("bob's private messages %v", got)
 			}
-			if got := testutil.EventsOf(ann, "typing"); !reflect.DeepEqual(got, [][]any{{"bob"}}) {
+			if got := firstArgs(testutil.EventsOf(ann, "typing")); !reflect.DeepEqual(got, []any{"bob"}) {
 				t.Fatalf("ann's typing events %v", got)
 			}
-			if last := testutil.EventsOf(ann, "online"); !reflect.DeepEqual(last[len(last)-1], []any{map[string]any{"count": float64(1),
-				"users": []any{map[string]any{"id": annID, "nick": "ann", "role": "moderator"}}}}) {
+			if last := firstArgs(testutil.EventsOf(ann, "online")); !reflect.DeepEqual(last[len(last)-1], map[string]any{"count": float64(1),
+				"users": []any{map[string]any{"id": annID, "nick": "ann", "role": "moderator"}}}) {
 				t.Fatalf("ann's online after the kick %v, want ann alone", last)
 			}
 			kicked := false
@@ -102,5 +114,63 @@ func TestNicknameChat(t *testing.T) {
 				t.Fatalf("bob was not disconnected by the server: %s", testutil.RawLines(bobSaw))
 			}
 		})
+	}
+}
+
+// TestNicknameChatRecovers: the nickname chat keeps sessions (server.recovery). Bob loses his
+// connection as on a network change (socket.io-client 4, engine closed), ann says three things
+// meanwhile, and bob comes back as the same socket, with his nickname, and gets the three
+// messages once each, in order; his later message still reaches ann as from "bob".
+func TestNicknameChatRecovers(t *testing.T) {
+	t.Setenv("JWT_SECRET", "test-secret")
+	s := testutil.Serve(t, filepath.Join("nickname-chat", "nickname-chat.yaml"))
+	url := s.URL + "/chat"
+
+	bobScript := testutil.ClientScript(url, 4,
+		testutil.Step{"wait": "connect"},
+		testutil.Step{"expect": "online"}, // an event received: the client has an offset to give
+		testutil.Step{"cut": true},
+		testutil.Step{"sleep": 3000},
+		testutil.Step{"connect": true},
+		testutil.Step{"wait": "connect"},
+		testutil.Step{"expect": "message", "count": 3},
+		testutil.Step{"emit": "message", "args": []any{"I am back"}},
+		testutil.Step{"sleep": 300},
+	)
+	bobScript["auth"] = map[string]any{"nick": "bob"}
+	bob := testutil.StartNode(t, chatClient, "bob", bobScript)
+	testutil.WaitForLog(t, s.Log, "reason=\"transport close\"")
+
+	annScript := testutil.ClientScript(url, 4,
+		testutil.Step{"wait": "connect"},
+		testutil.Step{"emit": "message", "args": []any{"one"}},
+		testutil.Step{"emit": "message", "args": []any{"two"}},
+		testutil.Step{"emit": "message", "args": []any{"three"}},
+		testutil.Step{"expect": "message"},
+	)
+	annScript["auth"] = map[string]any{"nick": "ann"}
+	ann := testutil.RunNode(t, chatClient, "ann", annScript)
+	bobSaw := bob.Wait(t)
+	testutil.MustConnect(t, "ann", ann)
+
+	var connects []testutil.NodeMsg
+	for _, m := range bobSaw {
+		if m.Type == "connect" {
+			connects = append(connects, m)
+		}
+	}
+	if len(connects) != 2 || connects[0].Recovered || !connects[1].Recovered || connects[0].ID != connects[1].ID {
+		t.Fatalf("bob's connects %+v: want a new socket, then the same id recovered", connects)
+	}
+	var texts []any
+	for _, args := range testutil.EventsOf(bobSaw, "message") {
+		m, _ := args[0].(map[string]any)
+		texts = append(texts, m["from"], m["text"])
+	}
+	if want := []any{"ann", "one", "ann", "two", "ann", "three"}; !reflect.DeepEqual(texts, want) {
+		t.Fatalf("bob received %v, want %v once each, in order", texts, want)
+	}
+	if got := testutil.EventsOf(ann, "message"); len(got) != 1 || !reflect.DeepEqual(got[0][0], map[string]any{"from": "bob", "text": "I am back"}) {
+		t.Fatalf("ann received %v, want bob's message with his nickname kept", got)
 	}
 }

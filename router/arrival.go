@@ -1,12 +1,14 @@
 package router
 
 import (
+	"bytes"
 	"sync"
 	"time"
 
 	"github.com/zishang520/socket.io/parsers/engine/v3/packet"
 	engineio "github.com/zishang520/socket.io/servers/engine/v3"
 
+	"github.com/ioroute/ioroute/internal/engine"
 	"github.com/ioroute/ioroute/internal/metrics"
 )
 
@@ -36,7 +38,13 @@ type arrival struct {
 	size    int
 	verdict verdict
 	limit   string // the setting behind the verdict, for the log
+	// placeholder is whether the packet's text names the binary placeholder key, which the
+	// decoded arguments are then checked for (engine.HasPlaceholder); most events do not.
+	placeholder bool
 }
+
+// placeholderKey is engine.PlaceholderKey as it appears as a key in a packet's JSON.
+var placeholderKey = []byte(`"` + engine.PlaceholderKey + `"`)
 
 // trackArrivals makes c's events counted at arrival: the first socket of a connection starts
 // the count (a listener on the engine's packets), later ones join it.
@@ -113,7 +121,7 @@ func (a *arrivals) onPacket(args ...any) {
 		return // not a socket of ours (yet): the engine drops the packet
 	}
 	v, limit := c.budget.admit(event, limits, time.Now())
-	c.queued = append(c.queued, arrival{size: len(b), verdict: v, limit: limit})
+	c.queued = append(c.queued, arrival{size: len(b), verdict: v, limit: limit, placeholder: bytes.Contains(b, placeholderKey)})
 	a.pending++
 	a.bytes += len(b)
 	over := a.pending > limits.PendingEvents || a.bytes > limits.PendingBytes

@@ -108,6 +108,11 @@ func (r *Router) onEvent(c *conn, in []any) {
 			return
 		}
 	}
+	if (!counted || a.placeholder) && engine.HasPlaceholder(args) {
+		r.clientLog.Warn("event refused: it holds a binary placeholder object ({\"_placeholder\": true}) that names no attachment, "+
+			"which would make the socket.io clients it reached drop their connection", "namespace", c.ns, "socket", c.ID(), "event", event)
+		return
+	}
 	ns := t.Namespaces[c.ns]
 	var h *table.Handler
 	if ns != nil {

@@ -115,8 +115,10 @@ func (r *Router) guard(s *sio.Socket, next func(*sio.ExtendedError)) {
 		return
 	}
 	if s.Recovered() && s.Conn().Protocol() == 3 {
-		// a pid in a socket.io-client 2.x query: those clients are never recovered
-		engine.Forget(s)
+		// A pid in a socket.io-client 2.x query: those clients get no pid and are never
+		// recovered, and the engine already gave this one the session's socket id, so it is
+		// refused; the session stays its owner's.
+		engine.GiveBack(s)
 		next(sio.NewExtendedError("Connection refused", nil))
 		return
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ioroute/ioroute/actions"
 	"github.com/ioroute/ioroute/router/table"
+	sio "github.com/zishang520/socket.io/servers/socket/v3"
 )
 
 func TestEventRateAndFlood(t *testing.T) {
@@ -167,4 +168,32 @@ func TestPrintCannotForgeLogLines(t *testing.T) {
 	if n := len(s.out.All()); n != 1 {
 		t.Fatalf("printed %d lines: %q", n, s.out.All())
 	}
+}
+
+// TestOnAckHasABudgetOfItsOwn: on_ack runs when the client's reply comes, as a run of its own:
+// it gets the whole server.limits.expression_steps, not what the handler that asked left.
+func TestOnAckHasABudgetOfItsOwn(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+server:
+  limits: { expression_steps: 1000 }
+namespaces:
+  /e:
+    on:
+      ask:
+        - print: 'asked ${{ len(map(1..700, # * 2)) }}'
+        - emit:
+            event: question
+            on_ack:
+              - print: 'answered ${{ len(map(1..700, # * reply)) }}'
+`+syncHandler)
+	c := s.dial(t, "/e", dialOpts{})
+	c.s.On("question", func(args ...any) {
+		if ack, ok := args[len(args)-1].(sio.Ack); ok {
+			ack([]any{3}, nil)
+		}
+	})
+	c.emit("ask")
+	s.out.WaitFor(t, "asked 700")
+	s.out.WaitFor(t, "answered 700")
 }

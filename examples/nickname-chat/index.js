@@ -79,7 +79,12 @@ login.addEventListener("submit", (event) => {
   const token = $("token").value.trim();
   if (token !== "") auth.token = token;
   socket = io("/chat", { auth });
-  socket.on("connect", () => setStatus("connected"));
+  socket.on("connect", () => {
+    setStatus("connected");
+    // The server recovered this socket after a network loss (server.recovery): same id, rooms
+    // and nickname, and what was said meanwhile has just arrived.
+    if (socket.recovered) addLine(null, "back: missed messages delivered", "notice");
+  });
   socket.on("disconnect", (reason) => {
     setStatus("disconnected");
     if (reason === "io server disconnect") addLine(null, "a moderator disconnected you", "notice");

@@ -148,15 +148,13 @@ func (a *broadcastAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastO
 		if notify := s.NotifyOutgoingListeners(); notify != nil {
 			notify(packet)
 		}
-		if text != nil {
-			if t, ok := s.Conn().Transport().(*wsTransport); ok {
-				if writeOpts.Volatile && t.busy() {
-					continue // as the engine does: a volatile packet is dropped when it would wait
-				}
-				if t.queueText(text) {
-					queued++
-					continue
-				}
+		if t, ok := s.Conn().Transport().(*wsTransport); ok {
+			if writeOpts.Volatile && t.busy() {
+				continue // as the engine does: a volatile packet is dropped when it would wait
+			}
+			if text != nil && t.queueText(text) || text == nil && t.queueEncoded(encoded) {
+				queued++
+				continue
 			}
 		}
 		s.Client().WriteToEngine(encoded, writeOpts)

@@ -147,6 +147,9 @@ type keptSession struct {
 	data   any
 	at     time.Time
 	offset uint64 // the client's offset, once restored
+	// dropped is when the socket dropped (at is reset when it is restored): a session given
+	// back keeps its window.
+	dropped time.Time
 }
 
 type pendingKey struct {
@@ -362,8 +365,8 @@ func textOf(encoded []types.BufferInterface) []byte {
 // can (true), else through the engine's client, in order, from w. Called with the lock that
 // orders the packets held.
 func writeStored(s *sio.Socket, p *storedPacket, opts *sio.WriteOptions, w *engineWrites) bool {
-	if p.text != nil {
-		if t, ok := s.Conn().Transport().(*wsTransport); ok && t.queueText(p.text) {
+	if t, ok := s.Conn().Transport().(*wsTransport); ok {
+		if p.text != nil && t.queueText(p.text) || p.text == nil && t.queueEncoded(p.encoded) {
 			return true
 		}
 	}
@@ -449,7 +452,7 @@ func (a *broadcastAdapter) PersistSession(session *sio.SessionToPersist) {
 		}
 	}
 	st.sessions[session.Pid] = &keptSession{nsp: a.Nsp().Name(), sid: session.Sid, pid: session.Pid,
-		rooms: roomList(session.Rooms), data: session.Data, at: now}
+		rooms: roomList(session.Rooms), data: session.Data, at: now, dropped: now}
 }
 
 // RestoreSession returns the session of pid when it is kept for this namespace, not expired,
@@ -516,6 +519,33 @@ func CatchUp(s *sio.Socket) {
 			writeStored(s, sp, opts, &st.engine)
 		}
 	})
+}
+
+// GiveBack returns a recovered socket's session to the store as it was before the socket
+// took it, for a socket that the router refuses before admitting it because it may not
+// recover at all (a socket.io-client 2 presenting a pid): the session's owner can still
+// recover with it.
+func GiveBack(s *sio.Socket) {
+	if k, ok := keeperOf(s); ok {
+		// a cluster's keeper took the session from Redis; it is not put back there
+		k.Forget(s)
+		return
+	}
+	a, ok := s.Nsp().Adapter().(*broadcastAdapter)
+	if !ok || a.rec == nil {
+		return
+	}
+	st := a.rec
+	key := pendingKey{a.Nsp().Name(), s.Id()}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	p, ok := st.pending[key]
+	if !ok {
+		return
+	}
+	delete(st.pending, key)
+	p.at, p.offset = p.dropped, 0
+	st.sessions[p.pid] = p
 }
 
 // Forget drops what is kept for a recovered socket that was not admitted.

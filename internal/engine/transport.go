@@ -171,6 +171,13 @@ func (t *wsTransport) ReadEnded(err error) {
 // write them, and reports them sent ("drain"): the transport never makes the engine socket
 // hold packets back, so the queue is the only place they wait.
 func (t *wsTransport) Send(packets []*packet.Packet) {
+	// One push for all: a binary packet's attachments follow its text with no broadcast
+	// frame queued in between.
+	var one [1]ws.Frame
+	frames := one[:0]
+	if len(packets) > 1 {
+		frames = make([]ws.Frame, 0, len(packets))
+	}
 	for _, p := range packets {
 		var data types.BufferInterface
 		if p.Options != nil && p.Options.WsPreEncodedFrame != nil {
@@ -186,8 +193,9 @@ func (t *wsTransport) Send(packets []*packet.Packet) {
 		if _, ok := data.(*types.StringBuffer); ok {
 			op = ws.OpText
 		}
-		t.q.Push(op, 0, data.Bytes())
+		frames = append(frames, ws.Frame{Op: op, Payload: data.Bytes()})
 	}
+	t.q.PushAll(frames)
 	if len(packets) != 1 || packets[0].Type != packet.PONG {
 		t.attached.Store(true)
 	}
@@ -206,6 +214,26 @@ func (t *wsTransport) queueText(payload []byte) bool {
 		return false
 	}
 	t.q.Push(ws.OpText, '4', payload)
+	return true
+}
+
+// queueEncoded queues an encoded Socket.IO packet (its text, then its binary attachments, as
+// Engine.IO 4 frames them) without going through the engine socket, so that it keeps its
+// place among the packets queueText sends; false as for queueText, and for an Engine.IO 3
+// client, whose binary frames the engine's parser frames.
+func (t *wsTransport) queueEncoded(encoded []types.BufferInterface) bool {
+	if !t.attached.Load() || t.ReadyState() != "open" || t.Protocol() != 4 {
+		return false
+	}
+	frames := make([]ws.Frame, len(encoded))
+	for i, b := range encoded {
+		if sb, ok := b.(*types.StringBuffer); ok {
+			frames[i] = ws.Frame{Op: ws.OpText, Prefix: '4', Payload: sb.Bytes()}
+		} else {
+			frames[i] = ws.Frame{Op: ws.OpBinary, Payload: b.Bytes()}
+		}
+	}
+	t.q.PushAll(frames)
 	return true
 }
 

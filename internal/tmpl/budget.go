@@ -25,6 +25,18 @@ func (b *Budget) Reset(steps int64) { b.left, b.limit = steps, steps }
 // SetBudget makes b bound the expressions evaluated against e; nil bounds nothing.
 func (e *Env) SetBudget(b *Budget) { e.budget = b }
 
+// RenewBudget gives e a budget of its own, as large as the one it had when full: for a run
+// of its own started from a copy of another run's environment (an on_ack, when the client's
+// reply comes), which neither inherits what is left of the other's budget nor shares it
+// with other such runs on other goroutines.
+func (e *Env) RenewBudget() {
+	if e.budget != nil {
+		b := new(Budget)
+		b.Reset(e.budget.limit)
+		e.budget = b
+	}
+}
+
 // spend takes n steps, or reports that the run has none left. A spent budget stays spent, so
 // every later expression of the run fails the same way.
 func (b *Budget) spend(n int64) error {

@@ -2,6 +2,7 @@ package tmpl
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 
 	"github.com/ioroute/ioroute/config"
@@ -95,15 +96,54 @@ func CompileCondition(n *config.Node, scopes Scopes, errs *config.Errors) *Progr
 }
 
 // Stringify renders a value as text: strings as they are, anything else as compact JSON.
+// Numbers that JSON cannot hold read as JavaScript writes them: NaN and Infinity alone (as
+// String(x)), null inside a list or an object (as JSON.stringify).
 func Stringify(v any) string {
-	if s, ok := v.(string); ok {
-		return s
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		switch {
+		case math.IsNaN(x):
+			return "NaN"
+		case math.IsInf(x, 1):
+			return "Infinity"
+		case math.IsInf(x, -1):
+			return "-Infinity"
+		}
 	}
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // print is for people: "Tom & Jerry", not "Tom \u0026 Jerry"
 	if err := enc.Encode(v); err != nil {
-		return "<" + err.Error() + ">"
+		b.Reset()
+		if err = enc.Encode(finite(v)); err != nil {
+			return "<" + err.Error() + ">"
+		}
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// finite is v with every NaN or infinite number in its lists and maps replaced by nil; the
+// lists and maps holding one are copied.
+func finite(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil
+		}
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = finite(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = finite(e)
+		}
+		return out
+	}
+	return v
 }

@@ -1,6 +1,7 @@
 package tmpl_test
 
 import (
+	"math"
 	"reflect"
 	"testing"
 
@@ -123,6 +124,27 @@ func TestConditions(t *testing.T) {
 			}
 			if got != tt.want {
 				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestStringifyNonFinite(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"NaN alone", math.NaN(), "NaN"},
+		{"infinity alone", math.Inf(1), "Infinity"},
+		{"minus infinity alone", math.Inf(-1), "-Infinity"},
+		{"inside a list", []any{1.5, math.NaN(), "a"}, `[1.5,null,"a"]`},
+		{"inside a map", map[string]any{"x": math.Inf(1), "y": []any{math.NaN()}}, `{"x":null,"y":[null]}`},
+		{"finite numbers", map[string]any{"n": 2.5}, `{"n":2.5}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tmpl.Stringify(tc.v); got != tc.want {
+				t.Fatalf("Stringify(%v) = %q, want %q", tc.v, got, tc.want)
 			}
 		})
 	}

@@ -42,16 +42,31 @@ func NewQueue(conn net.Conn, limit int, overflow func(queued int), broken func(e
 	return &Queue{conn: conn, limit: limit, overflow: overflow, broken: broken}
 }
 
-// Push queues one frame: a final, unmasked frame of the given opcode whose payload is prefix
+// Frame is one frame to queue: a final, unmasked frame of opcode Op whose payload is Prefix
 // (when not 0: a protocol above, Engine.IO say, puts its packet type there) followed by
-// payload. It reports false
-// when the frame was dropped because the queue is closing, closed or overflowed.
+// Payload.
+type Frame struct {
+	Op      Opcode
+	Prefix  byte
+	Payload []byte
+}
+
+// Push queues one frame (see Frame). It reports false when the frame was dropped because the
+// queue is closing, closed or overflowed.
 func (q *Queue) Push(op Opcode, prefix byte, payload []byte) bool {
-	n := len(payload)
-	if prefix != 0 {
-		n++
+	f := [1]Frame{{op, prefix, payload}}
+	return q.PushAll(f[:])
+}
+
+// PushAll queues frames one after another, with no other sender's frame between them: a
+// Socket.IO packet with binary attachments is a text frame followed by its attachments, and
+// a receiver fails on anything in between. All or none are queued: it reports false when
+// they were dropped because the queue is closing, closed or overflowed.
+func (q *Queue) PushAll(frames []Frame) bool {
+	size := 0
+	for _, f := range frames {
+		size += f.size()
 	}
-	size := n + maxFrameHeader
 	q.mu.Lock()
 	if q.closed || q.closing {
 		q.mu.Unlock()
@@ -66,6 +81,31 @@ func (q *Queue) Push(op Opcode, prefix byte, payload []byte) bool {
 		go q.overflow(queued)
 		return false
 	}
+	for _, f := range frames {
+		q.append(f)
+	}
+	start := !q.writing
+	q.writing = true
+	q.mu.Unlock()
+	if start {
+		go q.write()
+	}
+	return true
+}
+
+// size is the most bytes f takes framed.
+func (f Frame) size() int { return f.payloadLen() + maxFrameHeader }
+
+func (f Frame) payloadLen() int {
+	if f.Prefix != 0 {
+		return len(f.Payload) + 1
+	}
+	return len(f.Payload)
+}
+
+// append frames f into the last chunk, or a new one when it does not fit. Called with mu held.
+func (q *Queue) append(f Frame) {
+	size := f.size()
 	last := len(q.pending) - 1
 	if last < 0 || cap(q.pending[last])-len(q.pending[last]) < size {
 		var c []byte
@@ -79,20 +119,13 @@ func (q *Queue) Push(op Opcode, prefix byte, payload []byte) bool {
 	}
 	c := q.pending[last]
 	before := len(c)
-	c = appendFrameHeader(c, op, n)
-	if prefix != 0 {
-		c = append(c, prefix)
+	c = appendFrameHeader(c, f.Op, f.payloadLen())
+	if f.Prefix != 0 {
+		c = append(c, f.Prefix)
 	}
-	c = append(c, payload...)
+	c = append(c, f.Payload...)
 	q.pending[last] = c
 	q.queued += len(c) - before
-	start := !q.writing
-	q.writing = true
-	q.mu.Unlock()
-	if start {
-		go q.write()
-	}
-	return true
 }
 
 // release returns written or dropped chunks to the pool.

@@ -350,3 +350,21 @@ tests:
 		t.Fatalf("output:\n%s", out.String())
 	}
 }
+
+// TestRecoveryOffsetsAreNotData: with server.recovery on, every event the server sends without
+// an acknowledgement ends with an offset (the wire of Node's connectionStateRecovery); a test
+// file's expectations compare the event's data as the config sent it, so the chat example's
+// test passes unchanged with recovery turned on.
+func TestRecoveryOffsetsAreNotData(t *testing.T) {
+	path := copyExample(t, "chat", "chat", func(s string) string {
+		return strings.Replace(s, "server:\n", "server:\n  recovery: { max_disconnection: 1m }\n", 1)
+	})
+	suite, err := Load([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if rep := suite.Run(&out); rep.Failed() > 0 || len(rep.Results) == 0 {
+		t.Fatalf("the chat example's test with recovery on:\n%s", out.String())
+	}
+}
