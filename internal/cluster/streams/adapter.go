@@ -92,16 +92,13 @@ func (a *adapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastOptions) {
 		return
 	}
 	key := fields[len(fields)-1] // the data, which identifies the entry when it comes back
-	now := func() {
-		a.s.early.add(key)
-		a.Adapter.Broadcast(packet, opts)
-	}
 	if a.s.down.Load() {
-		now() // no offset while Redis is away; the entry may still reach the others
+		a.s.deliverEarly(a, key, packet, opts) // no offset while Redis is away; the entry may still reach the others
 		a.s.send(outbound{xadd: fields})
 		return
 	}
-	a.s.send(outbound{xadd: fields, failed: now, own: &ownBroadcast{a: a, packet: packet, opts: opts}})
+	a.s.send(outbound{xadd: fields, own: &ownBroadcast{a: a, packet: packet, opts: opts},
+		failed: func() { a.s.deliverEarly(a, key, packet, opts) }})
 }
 
 // AddSockets makes this node's sockets that opts selects join rooms and, unless opts asks for

@@ -38,8 +38,8 @@ func (s *Streams) written(o *ownBroadcast, id streamID) {
 
 // ownEntry delivers this node's entry id, read back, from what was kept of it; ok is false
 // when the writer has not recorded it yet (the reader then delivers the entry as read, and
-// notes it). Called with deliverMu held.
-func (s *Streams) ownEntry(id streamID) bool {
+// notes it, by id and by data). Called with deliverMu held.
+func (s *Streams) ownEntry(id streamID, data string) bool {
 	s.flushOwn(id, false)
 	if len(s.own) > 0 && s.own[0].id == id {
 		o := s.own[0]
@@ -52,6 +52,7 @@ func (s *Streams) ownEntry(id streamID) bool {
 		clear(s.seenOwn)
 	}
 	s.seenOwn[id] = true
+	s.readOwn.add(data)
 	return false
 }
 
@@ -81,4 +82,18 @@ func (s *Streams) skipPending(nsp string) func(sio.SocketId) bool {
 		_, ok := s.pending[pendingKey{nsp, sid}]
 		return ok
 	}
+}
+
+// deliverEarly delivers one of this node's broadcasts at once, without offset: Redis is away,
+// or its write failed. A write that failed may still have reached the stream (an answer that
+// came too late): if the reader has delivered the entry already, it is not delivered again,
+// and else the reader will skip it (early).
+func (s *Streams) deliverEarly(a *adapter, data string, packet *parser.Packet, opts *sio.BroadcastOptions) {
+	s.deliverMu.Lock()
+	defer s.deliverMu.Unlock()
+	if s.readOwn.take(data) {
+		return
+	}
+	s.early.add(data)
+	a.Adapter.Broadcast(packet, opts)
 }

@@ -109,7 +109,8 @@ func (s *Streams) onEntry(e redis.XMessage, id streamID) {
 			return
 		}
 		stored := s.o.Recovery > 0 && storedData(d)
-		if own && (!stored || s.early.take(string(m.RawData)) || s.ownEntry(id)) {
+		key, _ := e.Values["data"].(string) // as the adapter wrote it
+		if own && (!stored || s.early.take(key) || s.ownEntry(id, key)) {
 			return // delivered when it was sent, or now from what was kept of it
 		}
 		s.deliver(a, d, e.ID, stored)

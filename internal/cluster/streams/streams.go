@@ -81,7 +81,8 @@ type Streams struct {
 	last      streamID
 	pending   map[pendingKey]*restoring
 	writer    engine.OffsetWriter
-	early     earlySet
+	early     earlySet // own broadcasts delivered before their entry was read back
+	readOwn   earlySet // own entries the reader delivered before their write was answered
 	// own are this node's broadcasts written and not yet read back, by id (oldest first);
 	// seenOwn the ids the reader delivered before the writer recorded them (under
 	// deliverMu).
@@ -146,6 +147,7 @@ func New(host cluster.Host, o Options) (*Streams, error) {
 		client: redis.NewClient(opts), reader: redis.NewClient(&readerOpts), out: make(chan outbound, queueSize),
 		log: o.Log, subs: map[string]bool{}, pending: map[pendingKey]*restoring{}, seenOwn: map[streamID]bool{}}
 	s.early.m = map[string]*earlyEntry{}
+	s.readOwn.m = map[string]*earlyEntry{}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
