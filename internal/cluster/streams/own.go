@@ -13,20 +13,21 @@ type ownBroadcast struct {
 	a      *adapter
 	packet *parser.Packet
 	opts   *sio.BroadcastOptions
-	id     streamID
+	seq    uint64   // this node's number for it (seqField)
+	id     streamID // once written
 }
 
-// maxSeenOwn bounds seenOwn: ids whose XADD answer never came (a failure after Redis wrote
-// the entry) are forgotten past it.
-const maxSeenOwn = 4096
+// seqField is the entry field that numbers this node's broadcasts that get an offset, so
+// that the reader knows each when it reads it back whatever its data (Node's servers read
+// uid, nsp, type and data only).
+const seqField = "ioroute-seq"
 
 // written records the id Redis gave o's entry. Called by the writer.
 func (s *Streams) written(o *ownBroadcast, id streamID) {
 	s.deliverMu.Lock()
 	defer s.deliverMu.Unlock()
-	if s.seenOwn[id] {
-		delete(s.seenOwn, id) // the reader got there first, and delivered the entry
-		return
+	if s.readOwn.take(o.seq) {
+		return // the reader got there first, and delivered the entry
 	}
 	o.id = id
 	if !id.after(s.last) {
@@ -36,23 +37,23 @@ func (s *Streams) written(o *ownBroadcast, id streamID) {
 	s.own = append(s.own, o)
 }
 
-// ownEntry delivers this node's entry id, read back, from what was kept of it; ok is false
-// when the writer has not recorded it yet (the reader then delivers the entry as read, and
-// notes it, by id and by data). Called with deliverMu held.
-func (s *Streams) ownEntry(id streamID, data string) bool {
+// ownEntry handles this node's entry id (broadcast seq), read back: false when the reader is
+// to deliver the entry as read (the writer has not recorded it yet; it is noted), true when
+// it was delivered already (early) or now from what was kept of it. Called with deliverMu
+// held.
+func (s *Streams) ownEntry(id streamID, seq uint64) bool {
+	if s.early.take(seq) {
+		return true
+	}
 	s.flushOwn(id, false)
-	if len(s.own) > 0 && s.own[0].id == id {
+	if len(s.own) > 0 && s.own[0].seq == seq {
 		o := s.own[0]
 		s.own[0] = nil
 		s.own = s.own[1:]
 		s.deliverOwn(o)
 		return true
 	}
-	if len(s.seenOwn) >= maxSeenOwn {
-		clear(s.seenOwn)
-	}
-	s.seenOwn[id] = true
-	s.readOwn.add(data)
+	s.readOwn.add(seq)
 	return false
 }
 
@@ -88,12 +89,12 @@ func (s *Streams) skipPending(nsp string) func(sio.SocketId) bool {
 // or its write failed. A write that failed may still have reached the stream (an answer that
 // came too late): if the reader has delivered the entry already, it is not delivered again,
 // and else the reader will skip it (early).
-func (s *Streams) deliverEarly(a *adapter, data string, packet *parser.Packet, opts *sio.BroadcastOptions) {
+func (s *Streams) deliverEarly(o *ownBroadcast) {
 	s.deliverMu.Lock()
 	defer s.deliverMu.Unlock()
-	if s.readOwn.take(data) {
+	if s.readOwn.take(o.seq) {
 		return
 	}
-	s.early.add(data)
-	a.Adapter.Broadcast(packet, opts)
+	s.early.add(o.seq)
+	o.a.Adapter.Broadcast(o.packet, o.opts)
 }

@@ -2,6 +2,7 @@ package streams
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -109,8 +110,7 @@ func (s *Streams) onEntry(e redis.XMessage, id streamID) {
 			return
 		}
 		stored := s.o.Recovery > 0 && storedData(d)
-		key, _ := e.Values["data"].(string) // as the adapter wrote it
-		if own && (!stored || s.early.take(key) || s.ownEntry(id, key)) {
+		if own && (!stored || s.ownEntry(id, entrySeq(e))) {
 			return // delivered when it was sent, or now from what was kept of it
 		}
 		s.deliver(a, d, e.ID, stored)
@@ -181,4 +181,12 @@ func (s *Streams) adapterOf(nsp string) *adapter {
 	}
 	a, _ := ns.Adapter().(*adapter)
 	return a
+}
+
+// entrySeq is the seqField of one of this node's entries (0, which no broadcast has, when it
+// has none).
+func entrySeq(e redis.XMessage) uint64 {
+	v, _ := e.Values[seqField].(string)
+	n, _ := strconv.ParseUint(v, 10, 64)
+	return n
 }

@@ -81,13 +81,12 @@ type Streams struct {
 	last      streamID
 	pending   map[pendingKey]*restoring
 	writer    engine.OffsetWriter
-	early     earlySet // own broadcasts delivered before their entry was read back
-	readOwn   earlySet // own entries the reader delivered before their write was answered
-	// own are this node's broadcasts written and not yet read back, by id (oldest first);
-	// seenOwn the ids the reader delivered before the writer recorded them (under
-	// deliverMu).
-	own     []*ownBroadcast
-	seenOwn map[streamID]bool
+	early     seqSet // own broadcasts delivered before their entry was read back
+	readOwn   seqSet // own entries the reader delivered before their write was answered
+	// own are this node's broadcasts written and not yet read back, by id (oldest first;
+	// under deliverMu, as early and readOwn), ownSeq the last number given to one.
+	own    []*ownBroadcast
+	ownSeq atomic.Uint64
 
 	started atomic.Bool
 	down    atomic.Bool
@@ -145,9 +144,8 @@ func New(host cluster.Host, o Options) (*Streams, error) {
 	readerOpts.ContextTimeoutEnabled = false // XREAD BLOCK sets its own deadline
 	s := &Streams{host: host, o: o, url: cluster.RedactURL(o.URL), uid: cluster.RandomID(16),
 		client: redis.NewClient(opts), reader: redis.NewClient(&readerOpts), out: make(chan outbound, queueSize),
-		log: o.Log, subs: map[string]bool{}, pending: map[pendingKey]*restoring{}, seenOwn: map[streamID]bool{}}
-	s.early.m = map[string]*earlyEntry{}
-	s.readOwn.m = map[string]*earlyEntry{}
+		log: o.Log, subs: map[string]bool{}, pending: map[pendingKey]*restoring{}}
+	s.early, s.readOwn = seqSet{}, seqSet{}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
