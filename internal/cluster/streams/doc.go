@@ -36,6 +36,9 @@
 //     restores a pid in any namespace); sessions Node servers wrote have no namespace and
 //     are accepted as Node does. A socket id still connected on this node is not restored
 //     twice.
+//   - With recovery, this node's broadcast entries carry one more field, ioroute-seq (its own
+//     number for them, which Node's servers ignore), by which it knows them when it reads
+//     them back.
 //   - streamCount (several streams) and sharded pub/sub are not supported: one stream, and
 //     classic PUBLISH/SUBSCRIBE.
 //   - serverSideEmit is not answered (ioroute has no server-side listeners; a Node server
