@@ -418,11 +418,12 @@ func TestStreamsSurvivesLosingRedis(t *testing.T) {
 			}
 		}
 	}
+	// once the node has seen Redis back (its reader reads again), offsets are back too
+	testutil.WaitForLog(t, n1.log, "Redis is back")
 	a.emit("shout", "after")
 	if got := skipTo(t, a2, "after"); len(got) != 2 || !isStreamID(got[1]) {
 		t.Fatalf("msg = %v once Redis is back, want after and a stream id", got)
 	}
-	testutil.WaitForLog(t, n1.log, "Redis is back")
 }
 
 // skipTo returns the args of c's next msg whose text is text, skipping earlier ones.

@@ -1,6 +1,8 @@
 package streams
 
 import (
+	"strconv"
+
 	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
 
@@ -91,17 +93,14 @@ func (a *adapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastOptions) {
 		a.s.send(outbound{xadd: fields})
 		return
 	}
-	key := fields[len(fields)-1] // the data, which identifies the entry when it comes back
-	now := func() {
-		a.s.early.add(key)
-		a.Adapter.Broadcast(packet, opts)
-	}
+	o := &ownBroadcast{a: a, packet: packet, opts: opts, seq: a.s.ownSeq.Add(1)}
+	fields = append(fields, seqField, strconv.FormatUint(o.seq, 10))
 	if a.s.down.Load() {
-		now() // no offset while Redis is away; the entry may still reach the others
+		a.s.deliverEarly(o) // no offset while Redis is away; the entry may still reach the others
 		a.s.send(outbound{xadd: fields})
 		return
 	}
-	a.s.send(outbound{xadd: fields, failed: now})
+	a.s.send(outbound{xadd: fields, own: o, failed: func() { a.s.deliverEarly(o) }})
 }
 
 // AddSockets makes this node's sockets that opts selects join rooms and, unless opts asks for

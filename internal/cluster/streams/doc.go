@@ -26,13 +26,19 @@
 //     back, in stream order with everyone else's (Node delivers its own right after XADD
 //     answers, which can interleave differently with entries read meanwhile, and make a
 //     client recover an entry twice). The handler that broadcast never waits; while Redis
-//     is away, or when XADD fails, the broadcast is delivered at once, without offset.
+//     is away, or when XADD fails, the broadcast is delivered at once, without offset. What
+//     XADD answered is kept until the reader passes its id, so a node whose reader falls
+//     more than maxlen behind (its entry trimmed before it was read) still delivers its own
+//     broadcasts; other nodes' trimmed entries are lost to it, as with Node.
 //   - A restored session's missed packets are sent once the socket is admitted, ordered with
 //     the live entries around them; volatile entries are not replayed (Node replays them).
 //   - Sessions carry the namespace they were made in and are restored there only (Node
 //     restores a pid in any namespace); sessions Node servers wrote have no namespace and
 //     are accepted as Node does. A socket id still connected on this node is not restored
 //     twice.
+//   - With recovery, this node's broadcast entries carry one more field, ioroute-seq (its own
+//     number for them, which Node's servers ignore), by which it knows them when it reads
+//     them back.
 //   - streamCount (several streams) and sharded pub/sub are not supported: one stream, and
 //     classic PUBLISH/SUBSCRIBE.
 //   - serverSideEmit is not answered (ioroute has no server-side listeners; a Node server

@@ -3,7 +3,6 @@ package streams
 import (
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -52,49 +51,31 @@ func (id streamID) next() string {
 	return strconv.FormatUint(id.ms, 10) + "-" + strconv.FormatUint(id.seq+1, 10)
 }
 
-// earlySet remembers this node's broadcasts that were delivered locally before their entry
-// was read back (Redis was away, or their write failed), by their data, so that an entry that
-// did reach the stream after all is not delivered twice. Entries are forgotten after a minute.
-type earlySet struct {
-	mu sync.Mutex
-	m  map[string]*earlyEntry
-}
+// seqSet is a set of this node's broadcasts, by their sequence number (the entry field
+// seqField), each forgotten after a minute (it is kept for a write whose outcome is unknown,
+// and such a wait is never that long). Used under deliverMu.
+type seqSet map[uint64]time.Time
 
-type earlyEntry struct {
-	n  int
-	at time.Time
-}
+const (
+	seqKeep = time.Minute
+	seqMax  = 4096 // past it, entries older than seqKeep are swept
+)
 
-const earlyKeep = time.Minute
-
-func (e *earlySet) add(data string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now := time.Now()
-	for k, v := range e.m {
-		if now.Sub(v.at) > earlyKeep {
-			delete(e.m, k)
+func (m seqSet) add(seq uint64) {
+	if len(m) >= seqMax {
+		now := time.Now()
+		for k, at := range m {
+			if now.Sub(at) > seqKeep {
+				delete(m, k)
+			}
 		}
 	}
-	x := e.m[data]
-	if x == nil {
-		x = &earlyEntry{}
-		e.m[data] = x
-	}
-	x.n++
-	x.at = now
+	m[seq] = time.Now()
 }
 
-// take reports whether data was delivered early, and forgets it once.
-func (e *earlySet) take(data string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	x := e.m[data]
-	if x == nil {
-		return false
-	}
-	if x.n--; x.n == 0 {
-		delete(e.m, data)
-	}
-	return true
+// take reports whether seq is in the set, and removes it.
+func (m seqSet) take(seq uint64) bool {
+	_, ok := m[seq]
+	delete(m, seq)
+	return ok
 }

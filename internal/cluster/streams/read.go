@@ -2,6 +2,7 @@ package streams
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -58,16 +59,19 @@ func (s *Streams) onEntries(entries []redis.XMessage) {
 	s.deliverMu.Lock()
 	defer s.deliverMu.Unlock()
 	for _, e := range entries {
-		s.onEntry(e)
-		if id, ok := parseID(e.ID); ok {
-			s.last = id
+		id, ok := parseID(e.ID)
+		if !ok {
+			continue
 		}
+		s.onEntry(e, id)
+		s.last = id
 	}
+	s.flushOwn(s.last, true)
 }
 
 // onEntry handles one entry. A panic while handling it is logged and counted; the node goes
 // on reading.
-func (s *Streams) onEntry(e redis.XMessage) {
+func (s *Streams) onEntry(e redis.XMessage, id streamID) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.host.Recovered(p, "cluster adapter: handling a stream entry panicked; the node goes on", "id", e.ID)
@@ -91,6 +95,9 @@ func (s *Streams) onEntry(e redis.XMessage) {
 	}
 	switch m.Type {
 	case wire.MsgBroadcast:
+		if own && s.o.Recovery <= 0 {
+			return // delivered when it was sent
+		}
 		var d wire.BroadcastData
 		if err := m.DecodeData(&d); err != nil {
 			s.log.Warn("cluster adapter: ignoring a malformed broadcast", "id", e.ID, "error", err)
@@ -103,8 +110,8 @@ func (s *Streams) onEntry(e redis.XMessage) {
 			return
 		}
 		stored := s.o.Recovery > 0 && storedData(d)
-		if own && (!stored || s.early.take(string(m.RawData))) {
-			return // delivered when it was sent
+		if own && (!stored || s.ownEntry(id, entrySeq(e))) {
+			return // delivered when it was sent, or now from what was kept of it
 		}
 		s.deliver(a, d, e.ID, stored)
 	case wire.MsgSocketsJoin, wire.MsgSocketsLeave, wire.MsgDisconnectSockets:
@@ -134,13 +141,7 @@ func (s *Streams) deliver(a *adapter, d wire.BroadcastData, id string, stored bo
 		a.Adapter.Broadcast(packet, opts)
 		return
 	}
-	s.writer.Broadcast(a.Adapter, packet, opts, id, func(sid sio.SocketId) bool {
-		if len(s.pending) == 0 {
-			return false
-		}
-		_, ok := s.pending[pendingKey{a.nsp, sid}]
-		return ok
-	})
+	s.writer.Broadcast(a.Adapter, packet, opts, id, s.skipPending(a.nsp))
 }
 
 // onRemoteChange joins, leaves or disconnects this node's sockets another server selected.
@@ -180,4 +181,12 @@ func (s *Streams) adapterOf(nsp string) *adapter {
 	}
 	a, _ := ns.Adapter().(*adapter)
 	return a
+}
+
+// entrySeq is the seqField of one of this node's entries (0, which no broadcast has, when it
+// has none).
+func entrySeq(e redis.XMessage) uint64 {
+	v, _ := e.Values[seqField].(string)
+	n, _ := strconv.ParseUint(v, 10, 64)
+	return n
 }

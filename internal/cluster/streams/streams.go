@@ -44,7 +44,7 @@ const (
 )
 
 const (
-	readCount    = 100             // entries per XREAD, as the Node adapter's readCount
+	readCount    = 500             // entries per XREAD (the Node adapter reads 100)
 	blockTime    = 5 * time.Second // XREAD BLOCK, as blockTimeInMs
 	dialTimeout  = 2 * time.Second
 	queueSize    = 8192
@@ -81,7 +81,12 @@ type Streams struct {
 	last      streamID
 	pending   map[pendingKey]*restoring
 	writer    engine.OffsetWriter
-	early     earlySet
+	early     seqSet // own broadcasts delivered before their entry was read back
+	readOwn   seqSet // own entries the reader delivered before their write was answered
+	// own are this node's broadcasts written and not yet read back, by id (oldest first;
+	// under deliverMu, as early and readOwn), ownSeq the last number given to one.
+	own    []*ownBroadcast
+	ownSeq atomic.Uint64
 
 	started atomic.Bool
 	down    atomic.Bool
@@ -101,7 +106,9 @@ type outbound struct {
 	payload []byte
 	// failed, when set, is called if the write fails (the broadcast is then delivered
 	// locally without offset).
-	failed  func()
+	failed func()
+	// own, when set, is the broadcast of an entry, delivered locally once read back.
+	own     *ownBroadcast
 	flushed chan struct{}
 }
 
@@ -138,7 +145,7 @@ func New(host cluster.Host, o Options) (*Streams, error) {
 	s := &Streams{host: host, o: o, url: cluster.RedactURL(o.URL), uid: cluster.RandomID(16),
 		client: redis.NewClient(opts), reader: redis.NewClient(&readerOpts), out: make(chan outbound, queueSize),
 		log: o.Log, subs: map[string]bool{}, pending: map[pendingKey]*restoring{}}
-	s.early.m = map[string]*earlyEntry{}
+	s.early, s.readOwn = seqSet{}, seqSet{}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -345,6 +352,11 @@ func (s *Streams) write(batch []outbound) {
 	failed := 0
 	for i, cmd := range cmds {
 		if cmd.Err() == nil {
+			if o := msgs[i].own; o != nil {
+				if id, ok := parseID(cmd.(*redis.StringCmd).Val()); ok {
+					s.written(o, id)
+				}
+			}
 			continue
 		}
 		failed++
