@@ -144,6 +144,9 @@ func (p panel) scale(top int) (y func(float64) float64, ticks []float64) {
 	bottom := float64(top + plotH)
 	if p.log {
 		l0, l1 := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
+		if math.Pow(10, l0) >= lo*0.99 {
+			l0-- // the smallest value a bar, not the axis line: 10,004 deliveries/s sat on 10k
+		}
 		if l1 <= l0 {
 			l1 = l0 + 1
 		}

@@ -162,6 +162,12 @@ func TestLogScale(t *testing.T) {
 	if y(1) != plotH || y(100_000) != 0 || !(y(40_000) < y(3)) {
 		t.Fatalf("y(1)=%v y(1e5)=%v y(4e4)=%v y(3)=%v", y(1), y(100_000), y(40_000), y(3))
 	}
+	// a smallest value on a power of ten gets a bar above the axis, not none
+	p.value = func(g, s string) float64 { return map[string]float64{"a": 10_000, "b": 500_000}[s] }
+	y, ticks = p.scale(0)
+	if ticks[0] != 1000 || !(y(10_000) < plotH) {
+		t.Fatalf("ticks %v, y(1e4)=%v: want the axis to start at 1000, below the smallest bar", ticks, y(10_000))
+	}
 }
 
 func TestVerdict(t *testing.T) {
