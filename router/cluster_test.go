@@ -202,6 +202,13 @@ func TestClusterSurvivesLosingRedis(t *testing.T) {
 		expectAfterProbes(t, x, "b again")
 	}
 	testutil.WaitForLog(t, n1.log, "Redis is back")
+	// one outage, one line each way: a write that passes while Redis shuts down does not count
+	// as Redis back
+	for _, n := range []*server{n1, n2} {
+		if lost, back := strings.Count(n.log.String(), "lost Redis"), strings.Count(n.log.String(), "Redis is back"); lost != 1 || back > 1 {
+			t.Fatalf("one outage logged %d \"lost Redis\" and %d \"Redis is back\" lines, want one each:\n%s", lost, back, n.log.String())
+		}
+	}
 }
 
 // isProbe reports whether e is a message probeUntilCrossed sent, or "while down", which may

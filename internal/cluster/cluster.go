@@ -294,8 +294,9 @@ func (c *Cluster) publish() {
 			c.lost(err)
 			continue
 		}
+		// Not a sign that Redis is back: a write can pass while Redis shuts down. The
+		// receiver says when it is (it reads again).
 		c.stats.published.Add(messages(batch))
-		c.restored()
 	}
 }
 
@@ -347,6 +348,7 @@ func (c *Cluster) receive() {
 			if errors.As(err, &ne) && ne.Timeout() {
 				// Quiet for a while: make sure the connection is still there.
 				if perr := c.ps.Ping(c.ctx); perr == nil {
+					c.restored()
 					continue
 				}
 			}
@@ -363,6 +365,7 @@ func (c *Cluster) receive() {
 		backoff = 100 * time.Millisecond
 		switch m := m.(type) {
 		case *redis.Message:
+			c.restored()
 			c.countReceived(m)
 			c.onMessage(m)
 		case *redis.Subscription:
@@ -383,7 +386,7 @@ func (c *Cluster) lost(err error) {
 
 // restored records that Redis answers again, and logs the outage.
 func (c *Cluster) restored() {
-	if c.down.CompareAndSwap(true, false) {
+	if c.down.Load() && c.down.CompareAndSwap(true, false) { // a load first: called per message
 		c.log.Info("cluster adapter: Redis is back; cross-node delivery resumed", "redis", c.url,
 			"outage", time.Since(time.Unix(0, c.since.Load())).Round(time.Millisecond),
 			"dropped", c.dropped.Swap(0))
