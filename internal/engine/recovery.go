@@ -497,27 +497,16 @@ func CatchUp(s *sio.Socket) {
 		k.CatchUp(s)
 		return
 	}
-	a, ok := s.Nsp().Adapter().(*broadcastAdapter)
-	if !ok || a.rec == nil {
-		return
-	}
-	st := a.rec
-	key := pendingKey{a.Nsp().Name(), s.Id()}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	p, ok := st.pending[key]
-	if !ok {
-		return
-	}
-	delete(st.pending, key)
-	if !s.Connected() {
-		return
-	}
-	opts := &sio.WriteOptions{PreEncoded: true}
-	st.packets.each(func(sp *storedPacket) {
-		if sp.seq > p.offset && sp.nsp == key.nsp && sp.includes(p.rooms) {
-			writeStored(s, sp, opts, &st.engine)
+	takePending(s, func(st *recoveryStore, p *keptSession) {
+		if !s.Connected() {
+			return
 		}
+		opts := &sio.WriteOptions{PreEncoded: true}
+		st.packets.each(func(sp *storedPacket) {
+			if sp.seq > p.offset && sp.nsp == p.nsp && sp.includes(p.rooms) {
+				writeStored(s, sp, opts, &st.engine)
+			}
+		})
 	})
 }
 
@@ -531,21 +520,10 @@ func GiveBack(s *sio.Socket) {
 		k.Forget(s)
 		return
 	}
-	a, ok := s.Nsp().Adapter().(*broadcastAdapter)
-	if !ok || a.rec == nil {
-		return
-	}
-	st := a.rec
-	key := pendingKey{a.Nsp().Name(), s.Id()}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	p, ok := st.pending[key]
-	if !ok {
-		return
-	}
-	delete(st.pending, key)
-	p.at, p.offset = p.dropped, 0
-	st.sessions[p.pid] = p
+	takePending(s, func(st *recoveryStore, p *keptSession) {
+		p.at, p.offset = p.dropped, 0
+		st.sessions[p.pid] = p
+	})
 }
 
 // Forget drops what is kept for a recovered socket that was not admitted.
@@ -554,11 +532,23 @@ func Forget(s *sio.Socket) {
 		k.Forget(s)
 		return
 	}
+	takePending(s, func(*recoveryStore, *keptSession) {})
+}
+
+// takePending takes, under the store's lock, the session a recovered socket of this node's
+// store restored and that waits for the socket to be admitted, and hands it to fn (the lock
+// still held); nothing happens for any other socket.
+func takePending(s *sio.Socket, fn func(st *recoveryStore, p *keptSession)) {
 	a, ok := s.Nsp().Adapter().(*broadcastAdapter)
 	if !ok || a.rec == nil {
 		return
 	}
-	a.rec.mu.Lock()
-	delete(a.rec.pending, pendingKey{a.Nsp().Name(), s.Id()})
-	a.rec.mu.Unlock()
+	st := a.rec
+	key := pendingKey{a.Nsp().Name(), s.Id()}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if p, ok := st.pending[key]; ok {
+		delete(st.pending, key)
+		fn(st, p)
+	}
 }
