@@ -267,23 +267,7 @@ func (c *Cluster) send(channel string, payload []byte) {
 // publish drains the queue, pipelining what is waiting.
 func (c *Cluster) publish() {
 	defer c.wg.Done()
-	batch := make([]outbound, 0, 256)
-	for {
-		select {
-		case <-c.ctx.Done():
-			return
-		case m := <-c.out:
-			batch = append(batch[:0], m)
-		}
-	fill:
-		for len(batch) < cap(batch) {
-			select {
-			case m := <-c.out:
-				batch = append(batch, m)
-			default:
-				break fill
-			}
-		}
+	Batches(c.ctx, c.out, func(batch []outbound) {
 		if err := c.publishBatch(batch); err != nil {
 			if c.ctx.Err() != nil {
 				return
@@ -292,12 +276,12 @@ func (c *Cluster) publish() {
 			c.stats.dropped.Add(messages(batch))
 			c.log.Debug("cluster adapter: publish failed", "messages", len(batch), "error", err)
 			c.lost(err)
-			continue
+			return
 		}
 		// Not a sign that Redis is back: a write can pass while Redis shuts down. The
 		// receiver says when it is (it reads again).
 		c.stats.published.Add(messages(batch))
-	}
+	})
 }
 
 // publishBatch publishes batch in one round trip; flush markers in it are closed once the

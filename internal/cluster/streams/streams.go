@@ -293,25 +293,7 @@ func (s *Streams) send(m outbound) {
 // publish drains the queue, pipelining what is waiting.
 func (s *Streams) publish() {
 	defer s.wg.Done()
-	batch := make([]outbound, 0, 256)
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case m := <-s.out:
-			batch = append(batch[:0], m)
-		}
-	fill:
-		for len(batch) < cap(batch) {
-			select {
-			case m := <-s.out:
-				batch = append(batch, m)
-			default:
-				break fill
-			}
-		}
-		s.write(batch)
-	}
+	cluster.Batches(s.ctx, s.out, s.write)
 }
 
 // write sends batch in one round trip. Writes that fail are counted; the broadcasts among
