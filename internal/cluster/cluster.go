@@ -321,7 +321,7 @@ func (c *Cluster) publishBatch(batch []outbound) error {
 // receive reads what Redis delivers, reconnecting with backoff when the connection is lost.
 func (c *Cluster) receive() {
 	defer c.wg.Done()
-	backoff := 100 * time.Millisecond
+	var backoff Backoff
 	for {
 		m, err := c.ps.ReceiveTimeout(c.ctx, 15*time.Second)
 		if c.ctx.Err() != nil {
@@ -338,15 +338,12 @@ func (c *Cluster) receive() {
 			}
 			c.log.Debug("cluster adapter: receive failed", "error", err)
 			c.lost(err)
-			select {
-			case <-c.ctx.Done():
+			if !backoff.Wait(c.ctx) {
 				return
-			case <-time.After(backoff):
 			}
-			backoff = min(2*backoff, 2*time.Second)
 			continue
 		}
-		backoff = 100 * time.Millisecond
+		backoff.Reset()
 		switch m := m.(type) {
 		case *redis.Message:
 			c.restored()

@@ -20,7 +20,7 @@ import (
 // receive reads the pub/sub messages (requests and answers), reconnecting with backoff.
 func (s *Streams) receive() {
 	defer s.wg.Done()
-	backoff := 100 * time.Millisecond
+	var backoff cluster.Backoff
 	for {
 		m, err := s.ps.ReceiveTimeout(s.ctx, 15*time.Second)
 		if s.ctx.Err() != nil {
@@ -35,15 +35,12 @@ func (s *Streams) receive() {
 			}
 			s.log.Debug("cluster adapter: receive failed", "error", err)
 			s.lost(err)
-			select {
-			case <-s.ctx.Done():
+			if !backoff.Wait(s.ctx) {
 				return
-			case <-time.After(backoff):
 			}
-			backoff = min(2*backoff, 2*time.Second)
 			continue
 		}
-		backoff = 100 * time.Millisecond
+		backoff.Reset()
 		if msg, ok := m.(*redis.Message); ok {
 			s.onPubSub(msg)
 		}

@@ -3,7 +3,6 @@ package streams
 import (
 	"errors"
 	"strconv"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
@@ -16,7 +15,7 @@ import (
 // read follows the stream from after id, reconnecting with backoff when Redis is lost.
 func (s *Streams) read(from string) {
 	defer s.wg.Done()
-	backoff := 100 * time.Millisecond
+	var backoff cluster.Backoff
 	for {
 		if s.down.Load() {
 			// a blocked read that finds nothing answers only after blockTime: ask first
@@ -34,15 +33,12 @@ func (s *Streams) read(from string) {
 		if err != nil {
 			s.log.Debug("cluster adapter: reading the stream failed", "error", err)
 			s.lost(err)
-			select {
-			case <-s.ctx.Done():
+			if !backoff.Wait(s.ctx) {
 				return
-			case <-time.After(backoff):
 			}
-			backoff = min(2*backoff, 2*time.Second)
 			continue
 		}
-		backoff = 100 * time.Millisecond
+		backoff.Reset()
 		s.restored()
 		for _, st := range res {
 			if len(st.Messages) > 0 {
