@@ -60,7 +60,7 @@ func (a *clusterAdapter) FetchSockets(opts *sio.BroadcastOptions) func(func([]si
 		var local []sio.SocketDetails
 		var err error
 		a.Adapter.FetchSockets(opts)(func(s []sio.SocketDetails, e error) { local, err = s, e })
-		if err != nil || onlyLocal(opts) {
+		if err != nil || OnlyLocal(opts) {
 			callback(local, err)
 			return
 		}
@@ -74,7 +74,7 @@ func (a *clusterAdapter) FetchSockets(opts *sio.BroadcastOptions) func(func([]si
 // counted, as broadcasts are.
 func (a *clusterAdapter) AddSockets(opts *sio.BroadcastOptions, rooms []sio.Room) {
 	a.Adapter.AddSockets(opts, rooms)
-	if !onlyLocal(opts) {
+	if !OnlyLocal(opts) {
 		b, err := wire.EncodeRoomsRequest(a.c.uid, wire.ReqRemoteJoin, requestOpts(opts), roomNames(rooms))
 		a.c.sendRequest(a.Nsp().Name(), "socketsJoin", b, err)
 	}
@@ -85,7 +85,7 @@ func (a *clusterAdapter) AddSockets(opts *sio.BroadcastOptions, rooms []sio.Room
 // AddSockets does.
 func (a *clusterAdapter) DelSockets(opts *sio.BroadcastOptions, rooms []sio.Room) {
 	a.Adapter.DelSockets(opts, rooms)
-	if !onlyLocal(opts) {
+	if !OnlyLocal(opts) {
 		b, err := wire.EncodeRoomsRequest(a.c.uid, wire.ReqRemoteLeave, requestOpts(opts), roomNames(rooms))
 		a.c.sendRequest(a.Nsp().Name(), "socketsLeave", b, err)
 	}
@@ -96,14 +96,14 @@ func (a *clusterAdapter) DelSockets(opts *sio.BroadcastOptions, rooms []sio.Room
 // servers to do the same with theirs (REMOTE_DISCONNECT), as AddSockets does.
 func (a *clusterAdapter) DisconnectSockets(opts *sio.BroadcastOptions, close bool) {
 	a.Adapter.DisconnectSockets(opts, close)
-	if !onlyLocal(opts) {
+	if !OnlyLocal(opts) {
 		b, err := wire.EncodeDisconnectRequest(a.c.uid, requestOpts(opts), close)
 		a.c.sendRequest(a.Nsp().Name(), "disconnectSockets", b, err)
 	}
 }
 
-// onlyLocal reports whether opts asks for this node's sockets only.
-func onlyLocal(opts *sio.BroadcastOptions) bool {
+// OnlyLocal reports whether opts asks for this node's sockets only (Node's `.local`).
+func OnlyLocal(opts *sio.BroadcastOptions) bool {
 	return opts != nil && opts.Flags != nil && opts.Flags.Local
 }
 
@@ -358,11 +358,20 @@ func (c *Cluster) onBroadcastWithAck(ns sio.Namespace, nsp string, req wire.Requ
 	if ns == nil || req.Packet == nil {
 		return
 	}
-	opts := LocalOpts(req.Opts)
 	packet := &parser.Packet{Type: parser.EVENT, Nsp: nsp, Data: req.Packet.Data}
-	ns.Adapter().BroadcastWithAck(packet, opts, func(n uint64) {
+	AckedLocally(ns.Adapter(), packet, LocalOpts(req.Opts), func(n uint64) {
 		respond(map[string]any{"type": wire.RespBroadcastCount, "clientCount": n})
-	}, func(args []any, err error) {
+	}, func(arg any) {
+		respond(map[string]any{"type": wire.RespBroadcastAck, "packet": arg})
+	})
+}
+
+// AckedLocally delivers, for another node, a broadcast that expects acknowledgements to
+// local's sockets that opts selects: count is told how many it reached, ack each socket's
+// answer as the adapters' protocols carry it (its first argument; failures, such as a
+// timeout, are not reported).
+func AckedLocally(local sio.Adapter, packet *parser.Packet, opts *sio.BroadcastOptions, count func(uint64), ack func(arg any)) {
+	local.BroadcastWithAck(packet, opts, count, func(args []any, err error) {
 		if err != nil {
 			return
 		}
@@ -370,7 +379,7 @@ func (c *Cluster) onBroadcastWithAck(ns sio.Namespace, nsp string, req wire.Requ
 		if len(args) > 0 {
 			arg = args[0]
 		}
-		respond(map[string]any{"type": wire.RespBroadcastAck, "packet": arg})
+		ack(arg)
 	})
 }
 

@@ -39,10 +39,6 @@ func (b builder) New(nsp sio.Namespace) sio.Adapter {
 	return &adapter{Adapter: b.local.New(nsp), s: b.s, nsp: nsp.Name()}
 }
 
-func onlyLocal(opts *sio.BroadcastOptions) bool {
-	return opts != nil && opts.Flags != nil && opts.Flags.Local
-}
-
 // wireOpts are the recipients and flags of opts as the Node adapter's encodeOptions writes
 // them; volatile and compress are the flags that matter to another server.
 func wireOpts(opts *sio.BroadcastOptions) wire.Opts {
@@ -77,7 +73,7 @@ func (a *adapter) stored(packet *parser.Packet, opts *sio.BroadcastOptions) bool
 // once.
 func (a *adapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastOptions) {
 	data, ok := packet.Data.([]any)
-	if onlyLocal(opts) || !ok {
+	if cluster.OnlyLocal(opts) || !ok {
 		a.Adapter.Broadcast(packet, opts)
 		return
 	}
@@ -107,7 +103,7 @@ func (a *adapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastOptions) {
 // local ones only, asks the other servers to do the same (an entry of the stream).
 func (a *adapter) AddSockets(opts *sio.BroadcastOptions, rooms []sio.Room) {
 	a.Adapter.AddSockets(opts, rooms)
-	if !onlyLocal(opts) {
+	if !cluster.OnlyLocal(opts) {
 		a.publish(wire.MsgSocketsJoin, wire.RoomsData{Opts: wireOpts(opts), Rooms: roomNames(rooms)})
 	}
 }
@@ -116,7 +112,7 @@ func (a *adapter) AddSockets(opts *sio.BroadcastOptions, rooms []sio.Room) {
 // for local ones only, asks the other servers to do the same.
 func (a *adapter) DelSockets(opts *sio.BroadcastOptions, rooms []sio.Room) {
 	a.Adapter.DelSockets(opts, rooms)
-	if !onlyLocal(opts) {
+	if !cluster.OnlyLocal(opts) {
 		a.publish(wire.MsgSocketsLeave, wire.RoomsData{Opts: wireOpts(opts), Rooms: roomNames(rooms)})
 	}
 }
@@ -125,7 +121,7 @@ func (a *adapter) DelSockets(opts *sio.BroadcastOptions, rooms []sio.Room) {
 // for local ones only, asks the other servers to do the same.
 func (a *adapter) DisconnectSockets(opts *sio.BroadcastOptions, close bool) {
 	a.Adapter.DisconnectSockets(opts, close)
-	if !onlyLocal(opts) {
+	if !cluster.OnlyLocal(opts) {
 		a.publish(wire.MsgDisconnectSockets, wire.DisconnectData{Opts: wireOpts(opts), Close: close})
 	}
 }
@@ -149,7 +145,7 @@ func (a *adapter) FetchSockets(opts *sio.BroadcastOptions) func(func([]sio.Socke
 		var local []sio.SocketDetails
 		var err error
 		a.Adapter.FetchSockets(opts)(func(s []sio.SocketDetails, e error) { local, err = s, e })
-		if err != nil || onlyLocal(opts) {
+		if err != nil || cluster.OnlyLocal(opts) {
 			callback(local, err)
 			return
 		}

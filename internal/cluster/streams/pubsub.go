@@ -125,16 +125,9 @@ func (s *Streams) request(nsp string, typ int, data any) error {
 func (s *Streams) onBroadcastWithAck(a *adapter, requester string, d wire.BroadcastData) {
 	id := *d.RequestID
 	packet := &parser.Packet{Type: parser.EVENT, Nsp: a.nsp, Data: []any(d.Packet.Data)}
-	a.Adapter.BroadcastWithAck(packet, cluster.LocalOpts(&d.Opts), func(n uint64) {
+	cluster.AckedLocally(a.Adapter, packet, cluster.LocalOpts(&d.Opts), func(n uint64) {
 		s.respond(a.nsp, requester, wire.MsgBroadcastClientCount, map[string]any{"requestId": id, "clientCount": n})
-	}, func(args []any, err error) {
-		if err != nil {
-			return
-		}
-		var arg any
-		if len(args) > 0 {
-			arg = args[0]
-		}
+	}, func(arg any) {
 		s.respond(a.nsp, requester, wire.MsgBroadcastAck, map[string]any{"requestId": id, "packet": arg})
 	})
 }
