@@ -7,6 +7,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/ioroute/ioroute/bench/internal/procfs"
+
 	"github.com/ioroute/ioroute/bench/internal/chatload"
 )
 
@@ -51,7 +53,7 @@ func colorOf(series string) string {
 
 // chartTitle names the run the chart shows.
 func chartTitle(started time.Time, reps int) string {
-	return fmt.Sprintf("make bench, %s, medians of %d repetitions (load average %s)", started.Format("2006-01-02 15:04"), reps, loadAvg())
+	return fmt.Sprintf("make bench, %s, medians of %d repetitions (load average %s)", started.Format("2006-01-02 15:04"), reps, procfs.LoadAvg())
 }
 
 // chart draws deliveries/s and p99 of the message scenarios and idle memory per 1,000

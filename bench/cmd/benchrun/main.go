@@ -32,6 +32,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ioroute/ioroute/bench/internal/procfs"
+
 	"github.com/ioroute/ioroute/bench/internal/chatload"
 	"github.com/ioroute/ioroute/bench/internal/localport"
 )
@@ -192,10 +194,10 @@ func mainErr() int {
 					LoadAvg  string  `json:"loadavg_after"`       // the machine's load, to spot a noisy run
 					Pressure float64 `json:"cpu_pressure_before"` // % of the 10 s before the run some task waited for a CPU
 					chatload.Result
-				}{sc.name, s.name, rep + 1, loadAvg(), pressure, res})
+				}{sc.name, s.name, rep + 1, procfs.LoadAvg(), pressure, res})
 				fmt.Fprintln(raw, string(line))
 				results[sc.name][s.name] = append(results[sc.name][s.name], res)
-				fmt.Fprintf(os.Stderr, "[%d/%d] %-10s %-11s rep %d: %s (%.1fs, load %s, CPU pressure before %.0f%%)\n", n, total, sc.name, s.name, rep+1, summary(res), time.Since(t0).Seconds(), loadAvg(), pressure)
+				fmt.Fprintf(os.Stderr, "[%d/%d] %-10s %-11s rep %d: %s (%.1fs, load %s, CPU pressure before %.0f%%)\n", n, total, sc.name, s.name, rep+1, summary(res), time.Since(t0).Seconds(), procfs.LoadAvg(), pressure)
 			}
 		}
 	}
@@ -220,15 +222,6 @@ func mainErr() int {
 	}
 	fmt.Fprintf(os.Stderr, "raw results: %s\ntable: %s\nchart: %s\n", rawPath, mdPath, svgPath)
 	return 0
-}
-
-func loadAvg() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 func names() string {

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/ioroute/ioroute/bench/internal/localport"
+	"github.com/ioroute/ioroute/bench/internal/procfs"
 )
 
 // result is what one size measured.
@@ -184,7 +185,7 @@ func (m measurer) run(size int) (res result) {
 	}
 	time.Sleep(2 * time.Second)
 	pid := srv.Process.Pid
-	res.RSSBaseKiB = rssKiB(pid)
+	res.RSSBaseKiB = procfs.RSSKiB(pid)
 	res.GoroutinesBase = goroutines(debug)
 	base := memStats(debug + "heap?debug=1&gc=1")
 	res.HeapAllocBaseKiB = base["HeapAlloc"] / 1024
@@ -214,10 +215,10 @@ func (m measurer) run(size int) (res result) {
 	}
 	res.ConnectS = round1(time.Since(start).Seconds())
 	time.Sleep(m.hold)
-	res.RSSIdleKiB = rssKiB(pid)
+	res.RSSIdleKiB = procfs.RSSKiB(pid)
 	res.KiBPerConn = round1(float64(res.RSSIdleKiB-res.RSSBaseKiB) / float64(size))
 	res.Goroutines = goroutines(debug)
-	res.Load = loadavg()
+	res.Load = procfs.LoadAvg()
 	save(debug+"goroutine?debug=1", filepath.Join(m.out, name+".goroutines.txt"))
 	save(debug+"heap?gc=1", filepath.Join(m.out, name+".heap.pprof")) // gc=1: the profile shows what lives now, not at the last collection
 	ms := memStats(debug + "heap?debug=1&gc=1")
@@ -264,30 +265,6 @@ func prefix(label string) string {
 }
 
 func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }
-
-// rssKiB is the process's resident memory (VmRSS), 0 when unreadable.
-func rssKiB(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return n
-		}
-	}
-	return 0
-}
-
-func loadavg() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return ""
-	}
-	return strings.Join(f[:3], " ")
-}
 
 func get(url string) ([]byte, error) {
 	resp, err := http.Get(url)

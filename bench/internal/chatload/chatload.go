@@ -21,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ioroute/ioroute/bench/internal/procfs"
 )
 
 // Config describes one run.
@@ -235,8 +237,8 @@ func (r *run) measure(ctx context.Context, res *Result) {
 	pid := r.cfg.PID
 	var baseRSS float64
 	if pid > 0 {
-		if st, err := readProc(pid); err == nil {
-			baseRSS = mb(st.rssKB)
+		if st, err := procfs.Read(pid); err == nil {
+			baseRSS = mb(st.RSSKiB)
 		} else {
 			res.Error = fmt.Sprintf("server pid %d: %v", pid, err)
 			return
@@ -252,10 +254,10 @@ func (r *run) measure(ctx context.Context, res *Result) {
 		r.collect(clients, res)
 		res.Disconnects = r.disconnects.Load()
 		if pid > 0 {
-			if st, err := readProc(pid); err == nil {
-				res.ServerCPUTotalS = round(st.cpuS)
-				res.ServerRSSPeakMB = mb(st.hwmKB)
-				res.ServerRSSEndMB = mb(st.rssKB)
+			if st, err := procfs.Read(pid); err == nil {
+				res.ServerCPUTotalS = round(st.CPUSeconds)
+				res.ServerRSSPeakMB = mb(st.PeakRSSKiB)
+				res.ServerRSSEndMB = mb(st.RSSKiB)
 			}
 		}
 	}()
@@ -271,8 +273,8 @@ func (r *run) measure(ctx context.Context, res *Result) {
 			return
 		}
 		if pid > 0 {
-			if st, err := readProc(pid); err == nil {
-				res.IdleRSSBaseMB, res.IdleRSSMB = baseRSS, mb(st.rssKB)
+			if st, err := procfs.Read(pid); err == nil {
+				res.IdleRSSBaseMB, res.IdleRSSMB = baseRSS, mb(st.RSSKiB)
 				res.RSSPer1kMB = round((res.IdleRSSMB - res.IdleRSSBaseMB) * 1000 / float64(res.Connected))
 			}
 		}
@@ -290,11 +292,11 @@ func (r *run) measure(ctx context.Context, res *Result) {
 // every one of them, nothing arrived for Stall after the last send, or ctx ends.
 func (r *run) exchange(ctx context.Context, senders []*client, res *Result) {
 	pid := r.cfg.PID
-	var srv0, self0 procStat
+	var srv0, self0 procfs.Stat
 	if pid > 0 {
-		srv0, _ = readProc(pid)
+		srv0, _ = procfs.Read(pid)
 	}
-	self0, _ = readProc(os.Getpid())
+	self0, _ = procfs.Read(os.Getpid())
 
 	expected := int64(len(senders)) * int64(r.messages) * int64(res.Connected)
 	res.Expected = expected
@@ -358,12 +360,12 @@ loop:
 	stopSending()
 
 	if pid > 0 {
-		if srv1, err := readProc(pid); err == nil {
-			res.ServerCPUS = round(srv1.cpuS - srv0.cpuS)
+		if srv1, err := procfs.Read(pid); err == nil {
+			res.ServerCPUS = round(srv1.CPUSeconds - srv0.CPUSeconds)
 		}
 	}
-	if self1, err := readProc(os.Getpid()); err == nil {
-		res.LoadgenCPUS = round(self1.cpuS - self0.cpuS)
+	if self1, err := procfs.Read(os.Getpid()); err == nil {
+		res.LoadgenCPUS = round(self1.CPUSeconds - self0.CPUSeconds)
 	}
 	lastDelivery := r.last.Load()
 	if stalled || res.TimedOut || res.Error != "" {

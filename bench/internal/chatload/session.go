@@ -166,9 +166,3 @@ func (s *Session) Close() error {
 
 // Done is closed when the connection has ended, by either side.
 func (s *Session) Done() <-chan struct{} { return s.done }
-
-// Memory is a process's resident memory now and at its peak, in KiB, from /proc.
-func Memory(pid int) (rssKB, peakKB int64, err error) {
-	st, err := readProc(pid)
-	return st.rssKB, st.hwmKB, err
-}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/ioroute/ioroute/bench/internal/procfs"
 )
 
 // Config is one scale run against a started Cluster.
@@ -106,7 +108,7 @@ func (b *board) await(what string, timeout time.Duration, cond func() bool) erro
 // Run connects the clients through the cluster, measures and returns what it saw. Nodes
 // killed by the run are marked in the cluster.
 func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
-	res := Result{Nodes: len(cl.Nodes), Clients: cfg.Clients, Procs: cfg.Procs, LoadStart: loadAvg()}
+	res := Result{Nodes: len(cl.Nodes), Clients: cfg.Clients, Procs: cfg.Procs, LoadStart: procfs.LoadAvg()}
 	progress := func(format string, args ...any) {
 		if cfg.Progress != nil {
 			fmt.Fprintf(cfg.Progress, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
@@ -122,7 +124,7 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 	rssBefore := make([]int64, len(cl.Nodes))
 	for i, n := range cl.Nodes {
 		urls[i] = n.URL
-		rssBefore[i] = rssKB(n.PID())
+		rssBefore[i] = procfs.RSSKiB(n.PID())
 	}
 
 	b := &board{connected: make([]*answer, cfg.Procs), sentAt: map[int]int64{}, done: map[int]int{},
@@ -177,7 +179,7 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 	res.IdleWorkersCPU = (cpuOf(pids) - idle0[1]) / rest.Seconds()
 	rssAfter := make([]int64, len(cl.Nodes))
 	for i, n := range cl.Nodes {
-		rssAfter[i] = rssKB(n.PID())
+		rssAfter[i] = procfs.RSSKiB(n.PID())
 	}
 
 	if cfg.Stall > 0 {
@@ -199,7 +201,7 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 	}
 
 	// the broadcasts
-	cpu0 := [3]float64{cpuOf(nodePIDs(cl)), cpuOf(pids), cpuS(cl.RedisPID())}
+	cpu0 := [3]float64{cpuOf(nodePIDs(cl)), cpuOf(pids), procfs.CPUSeconds(cl.RedisPID())}
 	t0 := time.Now()
 	res.BroadcastsAtS = t0.Sub(start).Seconds()
 	if cfg.OnBroadcasts != nil {
@@ -228,12 +230,12 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 		if q+1 == cfg.KillAfter {
 			victim := len(cl.Nodes) - 1
 			progress("killing node %d (SIGKILL) after broadcast %d", victim, q)
-			cpu0[0] -= cpuS(cl.Nodes[victim].PID()) // its time so far leaves the sum with it
+			cpu0[0] -= procfs.CPUSeconds(cl.Nodes[victim].PID()) // its time so far leaves the sum with it
 			cl.Kill(victim)
 		}
 		time.Sleep(cfg.Gap)
 	}
-	cpu1 := [3]float64{cpuOf(nodePIDs(cl)), cpuOf(pids), cpuS(cl.RedisPID())}
+	cpu1 := [3]float64{cpuOf(nodePIDs(cl)), cpuOf(pids), procfs.CPUSeconds(cl.RedisPID())}
 	res.BroadcastPhaseS = time.Since(t0).Seconds()
 	res.CPUNodesS, res.CPUWorkersS, res.CPURedisS = cpu1[0]-cpu0[0], cpu1[1]-cpu0[1], cpu1[2]-cpu0[2]
 
@@ -245,7 +247,7 @@ func Run(ctx context.Context, cl *Cluster, cfg Config) (Result, error) {
 	if err := b.await("report", time.Minute, func() bool { return !slices.Contains(b.reports, nil) }); err != nil {
 		return res, err
 	}
-	res.LoadEnd = loadAvg()
+	res.LoadEnd = procfs.LoadAvg()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	res.summarize(cl, b, rssBefore, rssAfter, start.UnixNano())
@@ -266,7 +268,7 @@ func nodePIDs(cl *Cluster) []int {
 func cpuOf(pids []int) float64 {
 	var s float64
 	for _, p := range pids {
-		s += cpuS(p)
+		s += procfs.CPUSeconds(p)
 	}
 	return s
 }

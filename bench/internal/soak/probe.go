@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ioroute/ioroute/bench/internal/chatload"
+	"github.com/ioroute/ioroute/bench/internal/procfs"
 )
 
 // ProcessProbe measures an `ioroute run --debug-listen ADDR` process: goroutines and heap
@@ -41,10 +41,11 @@ func (p ProcessProbe) Goroutines() (int, error) {
 
 // Memory reads VmRSS from /proc and HeapAlloc from a heap profile taken after a collection.
 func (p ProcessProbe) Memory() (rssKB, heapKB int64, err error) {
-	rssKB, _, err = chatload.Memory(p.PID)
+	st, err := procfs.Read(p.PID)
 	if err != nil {
 		return 0, 0, err
 	}
+	rssKB = st.RSSKiB
 	body, err := p.get("heap?gc=1&debug=1")
 	if err != nil {
 		return 0, 0, err
@@ -62,8 +63,8 @@ func (p ProcessProbe) Memory() (rssKB, heapKB int64, err error) {
 
 // PeakRSS reads VmHWM, the process's highest resident memory, from /proc.
 func (p ProcessProbe) PeakRSS() (int64, error) {
-	_, hwm, err := chatload.Memory(p.PID)
-	return hwm, err
+	st, err := procfs.Read(p.PID)
+	return st.PeakRSSKiB, err
 }
 
 func (p ProcessProbe) get(profile string) ([]byte, error) {
@@ -88,7 +89,8 @@ func (SelfProbe) Goroutines() (int, error) { return runtime.NumGoroutine(), nil 
 
 // Memory reads VmRSS from /proc and the heap after a collection.
 func (SelfProbe) Memory() (rssKB, heapKB int64, err error) {
-	rssKB, _, err = chatload.Memory(os.Getpid())
+	st, err := procfs.Read(os.Getpid())
+	rssKB = st.RSSKiB
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)

@@ -1,4 +1,6 @@
-package chatload
+// Package procfs reads what the benchmarks measure of a process, and of the machine, from
+// Linux's /proc: CPU time, resident memory, the load average.
+package procfs
 
 import (
 	"bufio"
@@ -9,19 +11,20 @@ import (
 	"strings"
 )
 
-// procStat is a process's CPU time and memory as Linux reports them in /proc.
-type procStat struct {
-	cpuS  float64 // user + system time, seconds
-	rssKB int64   // VmRSS: resident now
-	hwmKB int64   // VmHWM: the peak resident size since the process started
+// Stat is a process's CPU time and memory as Linux reports them.
+type Stat struct {
+	CPUSeconds float64 // user + system time
+	RSSKiB     int64   // VmRSS: resident now
+	PeakRSSKiB int64   // VmHWM: the peak resident size since the process started
 }
 
 // clockTicks is USER_HZ, the unit of /proc/<pid>/stat times; 100 on every Linux ABI Go
 // supports.
 const clockTicks = 100
 
-func readProc(pid int) (procStat, error) {
-	var st procStat
+// Read reads process pid's Stat.
+func Read(pid int) (Stat, error) {
+	var st Stat
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return st, err
@@ -41,7 +44,7 @@ func readProc(pid int) (procStat, error) {
 	if err1 != nil || err2 != nil {
 		return st, fmt.Errorf("/proc/%d/stat: bad utime/stime", pid)
 	}
-	st.cpuS = float64(ut+stime) / clockTicks
+	st.CPUSeconds = float64(ut+stime) / clockTicks
 
 	s, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -56,9 +59,9 @@ func readProc(pid int) (procStat, error) {
 		var dst *int64
 		switch k {
 		case "VmRSS":
-			dst = &st.rssKB
+			dst = &st.RSSKiB
 		case "VmHWM":
-			dst = &st.hwmKB
+			dst = &st.PeakRSSKiB
 		default:
 			continue
 		}
@@ -68,4 +71,26 @@ func readProc(pid int) (procStat, error) {
 		}
 	}
 	return st, nil
+}
+
+// RSSKiB is process pid's resident memory now, 0 when it cannot be read.
+func RSSKiB(pid int) int64 {
+	st, _ := Read(pid)
+	return st.RSSKiB
+}
+
+// CPUSeconds is process pid's user + system time, 0 when it cannot be read.
+func CPUSeconds(pid int) float64 {
+	st, _ := Read(pid)
+	return st.CPUSeconds
+}
+
+// LoadAvg is the machine's load average over 1, 5 and 15 minutes, "?" when unreadable.
+func LoadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
