@@ -396,7 +396,7 @@ func (r *runner) runOne(ctx context.Context, s server, sc scenario, label string
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	wait := localport.WaitHandshake
 	if s.wsOnly {
-		wait = waitWebSocket
+		wait = localport.WaitWebSocket
 	}
 	if err := wait(ctx, base, exited); err != nil {
 		return res, fmt.Errorf("%s did not start: %w (log: %s)", s.name, err, logPath)
