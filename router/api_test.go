@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -162,12 +161,7 @@ func TestAPIOwnListener(t *testing.T) {
 	}
 
 	t.Setenv("IOROUTE_TEST_API_KEY", apiKey+"-rotated")
-	if err := os.WriteFile(s.path, []byte(apiConfig(`, listen: "127.0.0.1:0"`)+"\n# touched\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Router.ReloadFile(s.path); err != nil {
-		t.Fatal(err)
-	}
+	s.reload(t, apiConfig(`, listen: "127.0.0.1:0"`)+"\n# touched\n")
 	testutil.WaitForLog(t, s.log, "restart required for changed settings")
 	apiOK(t, base, "emit", `{"namespace": "/news", "event": "headline", "data": "still the first key"}`)
 	c.expectArgs(t, "headline", "still the first key")

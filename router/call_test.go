@@ -278,12 +278,7 @@ func TestCallLimitsApplyOnReload(t *testing.T) {
 	if got := c.emitAck(t, "send", map[string]any{"room": "r", "text": "before"}); got[0].(map[string]any)["status"] != float64(201) {
 		t.Fatalf("before the reload: %v", got)
 	}
-	if err := os.WriteFile(s.path, []byte(strings.Replace(callConfig, "LIMITS", "{ call_body_bytes: 10 }", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Router.ReloadFile(s.path); err != nil {
-		t.Fatal(err)
-	}
+	s.reload(t, strings.Replace(callConfig, "LIMITS", "{ call_body_bytes: 10 }", 1))
 	if got := c.emitAck(t, "send", map[string]any{"room": "r", "text": "after"}); !strings.Contains(errorOf(got), "more than the 10 of server.limits.call_body_bytes") {
 		t.Fatalf("after the reload: %v", got)
 	}

@@ -2,7 +2,6 @@ package router_test
 
 import (
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -284,12 +283,7 @@ func TestClusterFollowsReloadAndFlushesOnShutdown(t *testing.T) {
 	n2 := startRouter(t, extra)
 
 	t.Run("a namespace added by reload hears the cluster", func(t *testing.T) {
-		if err := os.WriteFile(n1.path, []byte(extra), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := n1.Router.ReloadFile(n1.path); err != nil {
-			t.Fatal(err)
-		}
+		n1.reload(t, extra)
 		a := n1.dial(t, "/extra", dialOpts{})
 		b := n2.dial(t, "/extra", dialOpts{})
 		b.emit("shout", "hey")

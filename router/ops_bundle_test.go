@@ -70,12 +70,7 @@ func TestClientBundle(t *testing.T) {
 	}
 
 	off := strings.Replace(config, "server: {", "server: { serve_client: false,", 1)
-	if err := os.WriteFile(s.path, []byte(off), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Router.ReloadFile(s.path); err != nil {
-		t.Fatal(err)
-	}
+	s.reload(t, off)
 	for _, name := range clientbundle.Files {
 		if status, _, _ := get(t, "GET", s.url+"/io/"+name); status != 404 {
 			t.Errorf("serve_client: false: GET /io/%s: %d, want 404", name, status)

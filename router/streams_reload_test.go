@@ -2,7 +2,6 @@ package router_test
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -34,12 +33,7 @@ namespaces:
 `
 	n1 := startRouter(t, base)
 	n2 := startRouter(t, extra)
-	if err := os.WriteFile(n1.path, []byte(extra), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := n1.Router.ReloadFile(n1.path); err != nil {
-		t.Fatal(err)
-	}
+	n1.reload(t, extra)
 	a := n1.dial(t, "/extra", dialOpts{})
 	b := n2.dial(t, "/extra", dialOpts{})
 	for _, c := range []struct {
