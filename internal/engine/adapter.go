@@ -152,7 +152,7 @@ func (a *broadcastAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastO
 			if writeOpts.Volatile && t.busy() {
 				continue // as the engine does: a volatile packet is dropped when it would wait
 			}
-			if text != nil && t.queueText(text) || text == nil && t.queueEncoded(encoded) {
+			if t.queuePacket(text, encoded) {
 				queued++
 				continue
 			}

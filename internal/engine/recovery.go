@@ -365,10 +365,8 @@ func textOf(encoded []types.BufferInterface) []byte {
 // can (true), else through the engine's client, in order, from w. Called with the lock that
 // orders the packets held.
 func writeStored(s *sio.Socket, p *storedPacket, opts *sio.WriteOptions, w *engineWrites) bool {
-	if t, ok := s.Conn().Transport().(*wsTransport); ok {
-		if p.text != nil && t.queueText(p.text) || p.text == nil && t.queueEncoded(p.encoded) {
-			return true
-		}
+	if t, ok := s.Conn().Transport().(*wsTransport); ok && t.queuePacket(p.text, p.encoded) {
+		return true
 	}
 	encoded := p.encoded
 	if encoded == nil {

@@ -242,6 +242,15 @@ func (t *wsTransport) queueText(payload []byte) bool {
 	return true
 }
 
+// queuePacket queues a Socket.IO packet straight into the connection: text, when it has no
+// binary attachments, else encoded (queueText, queueEncoded).
+func (t *wsTransport) queuePacket(text []byte, encoded []types.BufferInterface) bool {
+	if text != nil {
+		return t.queueText(text)
+	}
+	return t.queueEncoded(encoded)
+}
+
 // queueEncoded queues an encoded Socket.IO packet (its text, then its binary attachments, as
 // Engine.IO 4 frames them) without going through the engine socket, so that it keeps its
 // place among the packets queueText sends; false as for queueText, and for an Engine.IO 3
