@@ -13,10 +13,19 @@ import (
 // server.recovery off and on: what storing each packet with its offset costs (the offset
 // appended, the packet kept, the store's lock), as against the broadcast alone.
 func BenchmarkRecoveryBroadcast(b *testing.B) {
-	for _, c := range []struct{ name, config string }{
+	benchBroadcasts(b, []benchConfig{
 		{"off", chatConfig},
 		{"on", strings.Replace(chatConfig, "server:\n", "server:\n  recovery: { max_disconnection: 2m }\n", 1)},
-	} {
+	})
+}
+
+// benchConfig is a named config a benchmark runs under.
+type benchConfig struct{ name, config string }
+
+// benchBroadcasts runs, for each config, one broadcast of the chat message to /chat per
+// iteration (one websocket recipient), until every one was delivered.
+func benchBroadcasts(b *testing.B, configs []benchConfig) {
+	for _, c := range configs {
 		b.Run(c.name, func(b *testing.B) {
 			cb := startChatBenchConfig(b, c.config)
 			chat := cb.r.namespace("/chat")
@@ -39,23 +48,10 @@ func BenchmarkRecoveryBroadcast(b *testing.B) {
 func BenchmarkStreamsBroadcast(b *testing.B) {
 	url := startBenchRedis(b)
 	streams := strings.Replace(chatConfig, "server:\n", "server:\n  adapter: { redis_streams: { url: \""+url+"\" } }\n", 1)
-	for _, c := range []struct{ name, config string }{
+	benchBroadcasts(b, []benchConfig{
 		{"recovery off", streams},
 		{"recovery on", strings.Replace(streams, "server:\n", "server:\n  recovery: { max_disconnection: 2m }\n", 1)},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			cb := startChatBenchConfig(b, c.config)
-			chat := cb.r.namespace("/chat")
-			data := chatMessage()
-			b.ReportAllocs()
-			n := 0
-			for b.Loop() {
-				_ = chat.Emit("new-message", data)
-				n++
-			}
-			cb.drained(b, n)
-		})
-	}
+	})
 }
 
 // startBenchRedis runs a redis-server on a free port until b ends and returns its URL
