@@ -135,16 +135,5 @@ func BenchmarkDispatchChat(b *testing.B) {
 		}
 		cb.drained(b, n)
 	})
-	b.Run("handwritten", func(b *testing.B) {
-		cb := startChatBench(b)
-		chat := cb.r.namespace("/chat")
-		data := chatMessage()
-		b.ReportAllocs()
-		n := 0
-		for b.Loop() {
-			_ = chat.Emit("new-message", data)
-			n++
-		}
-		cb.drained(b, n)
-	})
+	benchBroadcasts(b, []benchConfig{{"handwritten", chatConfig}})
 }
