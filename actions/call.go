@@ -119,6 +119,9 @@ func headerText(n *config.Node, b *Builder) tmpl.Template {
 	return tmpl.Const(tmpl.Stringify(n.Value))
 }
 
+// Waits is true: the call waits for the backend's answer (Steps.Waits).
+func (c *Call) Waits() bool { return true }
+
 // UsesSocket reports whether the call's expressions read socket.
 func (c *Call) UsesSocket() bool {
 	if c.url == nil {

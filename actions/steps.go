@@ -107,6 +107,18 @@ func (s Steps) KeepsContext() bool {
 	return false
 }
 
+// Waits reports whether a step may wait for something outside the server, as a call to a
+// backend does: the router does not run such a handler on the goroutine that reads its
+// client's connection, whose pongs would wait with it.
+func (s Steps) Waits() bool {
+	for _, st := range s {
+		if w, ok := st.Action.(interface{ Waits() bool }); ok && w.Waits() {
+			return true
+		}
+	}
+	return false
+}
+
 // keepsContext reports whether a declares that it keeps its Context.
 func keepsContext(a Action) bool {
 	k, ok := a.(interface{ KeepsContext() bool })

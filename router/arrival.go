@@ -54,6 +54,7 @@ func (r *Router) trackArrivals(c *conn) {
 	a := v.(*arrivals)
 	if !loaded {
 		_ = es.On("packet", a.onPacket)
+		engine.ReceiveEvents(es, a)
 		_ = es.Once("close", func(...any) { r.arrivals.Delete(es.Id()) })
 		if r.ops.metrics != nil || r.admin != nil {
 			_ = es.On("packetCreate", a.onPacketCreate)
@@ -96,34 +97,52 @@ func (a *arrivals) onPacket(args ...any) {
 	if !ok {
 		return
 	}
+	a.passedEngine()
 	b := data.Bytes()
-	if m := a.r.ops.metrics; m != nil {
-		m.BytesReceived(len(b))
-	}
-	if ad := a.r.admin; ad != nil {
-		ad.packet("packetsIn", "bytesIn", len(b))
-	}
+	a.received(len(b))
 	nsp, event, ok := eventHead(b)
 	if !ok {
 		return
 	}
-	limits := a.r.live().Limits
 	a.mu.Lock()
-	var c *conn
-	for _, s := range a.socks {
-		if s.ns == nsp {
-			c = s
-			break
-		}
-	}
+	c := socketIn(a.socks, nsp)
 	if c == nil || a.over {
 		a.mu.Unlock()
 		return // not a socket of ours (yet): the engine drops the packet
 	}
+	a.arrive(c, event, len(b), bytes.Contains(b, placeholderKey))
+}
+
+// received counts a packet of n bytes in the metrics and the Admin UI's figures.
+func (a *arrivals) received(n int) {
+	if m := a.r.ops.metrics; m != nil {
+		m.BytesReceived(n)
+	}
+	if ad := a.r.admin; ad != nil {
+		ad.packet("packetsIn", "bytesIn", n)
+	}
+}
+
+// socketIn is the socket in namespace nsp among socks, or nil; the name may be bytes of a
+// packet (compared without a copy).
+func socketIn[T string | []byte](socks []*conn, nsp T) *conn {
+	for _, s := range socks {
+		if s.ns == string(nsp) {
+			return s
+		}
+	}
+	return nil
+}
+
+// arrive counts one event of c of size bytes as it arrives: it takes its rate budget and is
+// queued with the verdict; a connection with too much waiting is disconnected, a flood ends
+// the socket. Called with mu held, which it releases.
+func (a *arrivals) arrive(c *conn, event string, size int, placeholder bool) {
+	limits := a.r.live().Limits
 	v, limit := c.budget.admit(event, limits, time.Now())
-	c.queued = append(c.queued, arrival{size: len(b), verdict: v, limit: limit, placeholder: bytes.Contains(b, placeholderKey)})
+	c.queued = append(c.queued, arrival{size: size, verdict: v, limit: limit, placeholder: placeholder})
 	a.pending++
-	a.bytes += len(b)
+	a.bytes += size
 	over := a.pending > limits.PendingEvents || a.bytes > limits.PendingBytes
 	if over {
 		a.over = true

@@ -30,6 +30,11 @@ type conn struct {
 	queued []arrival
 	// leaving is set while the socket's disconnect handler runs: sockets() leaves it out.
 	leaving atomic.Bool
+	// settled is set once onConnection is done with the socket; passed and behind (guarded by
+	// arrivals.mu) tell whether something may be waiting on its task queue (ReceiveEvent).
+	settled atomic.Bool
+	passed  bool
+	behind  int
 }
 
 var _ actions.Conn = (*conn)(nil)

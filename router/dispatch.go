@@ -30,6 +30,7 @@ func (r *Router) onConnection(args ...any) {
 		a.watchOutgoing(s)
 	}
 	s.OnAny(func(in ...any) { r.onEvent(c, in) })
+	c.settled.Store(true)
 }
 
 // watchDisconnect runs the namespace's disconnect handler when c's socket goes. The guard
@@ -117,13 +118,7 @@ func (r *Router) onEvent(c *conn, in []any) {
 			"which would make the socket.io clients it reached drop their connection", "namespace", c.ns, "socket", c.ID(), "event", event)
 		return
 	}
-	ns := t.Namespaces[c.ns]
-	var h *table.Handler
-	if ns != nil {
-		if h = ns.Events[event]; h == nil {
-			h = ns.CatchAll // nil when the namespace has none
-		}
-	}
+	h := handlerFor(t, c.ns, event)
 	if h == nil {
 		r.log.Debug("no handler", "namespace", c.ns, "event", event, "socket", c.ID())
 		return

@@ -63,3 +63,44 @@ func eventHead(b []byte) (nsp, event string, ok bool) {
 	}
 	return nsp, "", true
 }
+
+// maxAckIDDigits is the longest acknowledgement id the fast way takes (any uint64 fits in
+// 19 digits); a longer one goes to the engine's decoder, which applies its own limit.
+const maxAckIDDigits = 19
+
+// eventParts splits an encoded Socket.IO EVENT packet without attachments
+// (`2/chat,12["message",…]`) into its namespace (as bytes of b, "/" when absent), its
+// acknowledgement id and the JSON text of its arguments, without decoding them. ok is false
+// for anything else or anything unusual (the engine's decoder then has the packet).
+func eventParts(b []byte) (nsp []byte, id uint64, hasID bool, args []byte, ok bool) {
+	if len(b) < 2 || b[0] != '2' {
+		return nil, 0, false, nil, false
+	}
+	i := 1
+	nsp = rootNamespace
+	if b[i] == '/' {
+		start := i
+		for i < len(b) && b[i] != ',' {
+			i++
+		}
+		if i == len(b) {
+			return nil, 0, false, nil, false
+		}
+		nsp = b[start:i]
+		i++ // the comma
+	}
+	start := i
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		id = id*10 + uint64(b[i]-'0')
+		i++
+	}
+	if i-start > maxAckIDDigits {
+		return nil, 0, false, nil, false // may not fit in a uint64
+	}
+	if i == len(b) || b[i] != '[' {
+		return nil, 0, false, nil, false
+	}
+	return nsp, id, i > start, b[i:], true
+}
+
+var rootNamespace = []byte("/")

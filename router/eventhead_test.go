@@ -30,3 +30,32 @@ func TestEventHead(t *testing.T) {
 		})
 	}
 }
+
+func TestEventParts(t *testing.T) {
+	tests := []struct {
+		name, in, nsp, args string
+		id                  uint64
+		hasID, ok           bool
+	}{
+		{"root namespace", `2["message","hi"]`, "/", `["message","hi"]`, 0, false, true},
+		{"namespace", `2/chat,["message",{"a":1}]`, "/chat", `["message",{"a":1}]`, 0, false, true},
+		{"with an ack id", `2/chat,12["join-room",{}]`, "/chat", `["join-room",{}]`, 12, true, true},
+		{"ack id zero", `20["x"]`, "/", `["x"]`, 0, true, true},
+		{"largest ack id taken", `2/a,9999999999999999999["x"]`, "/a", `["x"]`, 9999999999999999999, true, true},
+		{"ack id too long for the quick way", `2/a,18446744073709551615["x"]`, "", "", 0, false, false},
+		{"binary event", `51-/chat,["upload",{"_placeholder":true,"num":0}]`, "", "", 0, false, false},
+		{"namespace without a comma", `2/chat`, "", "", 0, false, false},
+		{"no arguments", `2/chat,`, "", "", 0, false, false},
+		{"not an array", `2/chat,{"a":1}`, "", "", 0, false, false},
+		{"ack", `3/chat,1["x"]`, "", "", 0, false, false},
+		{"empty", ``, "", "", 0, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			nsp, id, hasID, args, ok := eventParts([]byte(tt.in))
+			if string(nsp) != tt.nsp || id != tt.id || hasID != tt.hasID || string(args) != tt.args || ok != tt.ok {
+				t.Fatalf("eventParts(%q) = %q %d %v %q %v, want %q %d %v %q %v", tt.in, nsp, id, hasID, args, ok, tt.nsp, tt.id, tt.hasID, tt.args, tt.ok)
+			}
+		})
+	}
+}

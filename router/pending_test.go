@@ -21,6 +21,9 @@ type sleepy struct {
 	running *atomic.Int64
 }
 
+// Waits is true, as for the steps sleepy stands for (actions.Steps.Waits).
+func (sleepy) Waits() bool { return true }
+
 func (s sleepy) Run(*actions.Context) error {
 	s.running.Add(1)
 	defer s.running.Add(-1)
@@ -49,6 +52,7 @@ func withSlowHandler(t *testing.T, s *server, ns, event string, d time.Duration)
 			hc := *h
 			if name == ns && e == event {
 				hc.Steps = append(actions.Steps{{Name: "sleepy", Action: sleepy{d, running}, Pos: h.Pos, Path: h.Path + "[0]"}}, h.Steps...)
+				hc.Waits = hc.Steps.Waits()
 			}
 			copied.Events[e] = &hc
 		}

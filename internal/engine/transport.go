@@ -56,6 +56,8 @@ type wsTransport struct {
 	awaitingPong atomic.Bool
 	pongAgain    atomic.Pointer[time.Timer]
 	pongDelay    time.Duration
+	// receiver is the session's EventReceiver once it has one (events.go)
+	receiver atomic.Pointer[receiverRef]
 }
 
 var (
@@ -150,6 +152,9 @@ func (t *wsTransport) Message(op ws.Opcode, payload []byte) {
 		if b := t.heartbeat.Load(); b != nil && payload[0] == b.heartbeatPacket() {
 			b.heard()
 		}
+	}
+	if t.offerEvent(payload) {
+		return
 	}
 	if len(payload) == 6 && string(payload) == "2probe" && t.upgrades != nil && t.sid != "" && t.upgrading.CompareAndSwap(false, true) {
 		t.upgrades.start(t.sid, t)

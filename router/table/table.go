@@ -44,8 +44,11 @@ type Handler struct {
 	// KeepsContext is set when a step may use the run's context after the run (an on_ack), so
 	// the context cannot be reused for another run.
 	KeepsContext bool
-	Pos          config.Pos
-	Path         string
+	// Waits is set when a step or an error step may wait for something outside the server
+	// (actions.Steps.Waits).
+	Waits bool
+	Pos   config.Pos
+	Path  string
 	// guard stands for the guard in errors and in on_error's error.step.
 	guard *actions.Step
 	// source is the handler as written, without positions, and the namespace's on_error when

@@ -1,0 +1,112 @@
+package router
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/zishang520/socket.io/parsers/socket/v3/parser"
+
+	"github.com/ioroute/ioroute/internal/engine"
+	"github.com/ioroute/ioroute/router/table"
+)
+
+var _ engine.EventReceiver = (*arrivals)(nil)
+
+// ReceiveEvent takes one text EVENT packet of the connection from ioroute's websocket
+// transport (engine.EventReceiver). It is counted at arrival as onPacket counts the packets
+// the engine decodes, and its arguments are decoded as the engine decodes them (JSON numbers
+// as float64). Anything it does not take goes the engine's way, which handles or refuses it
+// as before: a namespace the connection has no socket in (yet), arguments that are not a
+// JSON array starting with a string, a reserved event name.
+//
+// The handler then runs at once, on this goroutine (the one reading the connection), when
+// nothing of the socket can still be waiting on its task queue: the socket's connection
+// handling is done (settled), no packet went the engine's way since the last event queued
+// (passed), no event of its own is queued (behind), and the handler waits for nothing outside
+// the server (no call to a backend, and no cluster, whose requests wait for other nodes).
+// Otherwise it is queued on the socket's task queue like the engine's events, behind
+// whatever is there. Running at once saves a goroutine and a hand-over per event; a handler
+// that waits would hold the connection's reading (and its pongs) with it.
+func (a *arrivals) ReceiveEvent(p []byte) bool {
+	nsp, id, hasID, raw, ok := eventParts(p)
+	if !ok || a.es.ReadyState() != "open" {
+		return false
+	}
+	a.mu.Lock()
+	c := socketIn(a.socks, nsp)
+	over := a.over
+	a.mu.Unlock()
+	if c == nil {
+		return false
+	}
+	if over {
+		return true // disconnected for too much waiting: nothing more of it is handled
+	}
+	var in []any
+	if json.Unmarshal(raw, &in) != nil || len(in) == 0 {
+		return false
+	}
+	event, ok := in[0].(string)
+	if !ok || parser.ReservedEvents.Has(event) {
+		return false
+	}
+	if hasID {
+		in = append(in, engine.Ack(c.s, id))
+	}
+	a.received(len(p))
+	h := handlerFor(a.r.current.Load(), c.ns, event)
+	quick := a.r.cluster == nil && (h == nil || !h.Waits)
+	a.mu.Lock()
+	now := quick && c.settled.Load() && !c.passed && c.behind == 0
+	if !now {
+		c.passed = false // the task queued below comes after whatever the engine queued
+		c.behind++
+	}
+	a.arrive(c, event, len(p), bytes.Contains(raw, placeholderKey))
+	if now {
+		a.r.onEventNow(c, in)
+		return true
+	}
+	c.s.Enqueue(func() {
+		a.r.onEvent(c, in)
+		a.mu.Lock()
+		c.behind--
+		a.mu.Unlock()
+	})
+	return true
+}
+
+// passedEngine records that a packet of the connection went the engine's way, which may
+// queue tasks on its sockets' task queues: their next events are queued behind them.
+func (a *arrivals) passedEngine() {
+	a.mu.Lock()
+	for _, s := range a.socks {
+		s.passed = true
+	}
+	a.mu.Unlock()
+}
+
+// onEventNow is onEvent on the goroutine reading the connection, which must go on reading
+// other connections whatever the handler does: a panic outside the handler's own recovery
+// is caught and logged here, as the engine's task queue would.
+func (r *Router) onEventNow(c *conn, in []any) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.panicked(p, "event handling panicked; the socket and the server go on", "namespace", c.ns, "socket", c.ID())
+		}
+	}()
+	r.onEvent(c, in)
+}
+
+// handlerFor is the handler of event in namespace ns of t (its catch-all when it has no
+// handler of its own), or nil.
+func handlerFor(t *table.Table, ns, event string) *table.Handler {
+	n := t.Namespaces[ns]
+	if n == nil {
+		return nil
+	}
+	if h := n.Events[event]; h != nil {
+		return h
+	}
+	return n.CatchAll
+}

@@ -1,0 +1,141 @@
+package router_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// orderConfig has events whose handlers wait for a backend (slow, and the binary upload)
+// beside one that does not (ev); each answers with got.
+const orderConfig = `
+version: 1
+server:
+  ping_interval: 200ms
+  ping_timeout: 400ms
+namespaces:
+  /p:
+    on:
+      upload:
+        - call: { url: "${{ env.IOROUTE_TEST_BACKEND }}/wait", method: GET, timeout: 5s }
+        - emit: { event: got, data: upload }
+      slow:
+        - call: { url: "${{ env.IOROUTE_TEST_BACKEND }}/wait", method: GET, timeout: 5s }
+        - emit: { event: got, data: slow }
+      ev:
+        - emit: { event: got, data: "${{ data }}" }
+      disconnect:
+        - print: "left: ${{ reason }}"
+`
+
+// startWaitingBackend serves /wait after d, and names itself in IOROUTE_TEST_BACKEND.
+func startWaitingBackend(t *testing.T, d time.Duration) {
+	t.Helper()
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(be.Close)
+	t.Setenv("IOROUTE_TEST_BACKEND", be.URL)
+}
+
+// readGot reads the data of the next n got events, answering the server's pings meanwhile
+// (Engine.IO 4), and fails if the connection ends first.
+func readGot(t *testing.T, s *server, conn *websocket.Conn, n int) []string {
+	t.Helper()
+	var got []string
+	_ = conn.SetReadDeadline(time.Now().Add(wait))
+	for len(got) < n {
+		_, msg, err := conn.ReadMessage()
+		if err != nil {
+			t.Fatalf("after %v: %v (log: %q)", got, err, s.out.All())
+		}
+		switch m := string(msg); {
+		case m == "2":
+			if err := conn.WriteMessage(websocket.TextMessage, []byte("3")); err != nil {
+				t.Fatal(err)
+			}
+		case strings.HasPrefix(m, `42/p,["got",`):
+			got = append(got, strings.TrimSuffix(strings.TrimPrefix(m, `42/p,["got",`), "]"))
+		}
+	}
+	return got
+}
+
+// TestEventsKeepTheirOrder: a client's events are handled in the order it sent them,
+// whichever way each goes: a text event whose handler waits for nothing runs on the goroutine
+// reading the connection, a binary event goes through the engine's decoder and task queue,
+// and a handler that waits for a backend is queued. Events sent right behind one that waits
+// are answered after it.
+func TestEventsKeepTheirOrder(t *testing.T) {
+	cases := []struct {
+		name  string
+		first [][]byte // the frames of the event that waits: text, then any binary attachments
+	}{
+		{"behind a binary event", [][]byte{[]byte(`451-/p,["upload",{"_placeholder":true,"num":0}]`), {1, 2, 3}}},
+		{"behind a text event whose handler waits", [][]byte{[]byte(`42/p,["slow"]`)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			startWaitingBackend(t, 300*time.Millisecond)
+			s := startRouter(t, orderConfig)
+			conn, _ := dialEIO(t, s, "/p", 4)
+			for i, f := range c.first {
+				op := websocket.TextMessage
+				if i > 0 {
+					op = websocket.BinaryMessage
+				}
+				if err := conn.WriteMessage(op, f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, n := range []string{"1", "2", "3"} {
+				if err := conn.WriteMessage(websocket.TextMessage, []byte(`42/p,["ev",`+n+`]`)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := strings.Trim(string(c.first[0][strings.IndexByte(string(c.first[0]), '"'):]), `"]`)
+			want, _, _ = strings.Cut(want, `"`)
+			got := readGot(t, s, conn, 4)
+			if strings.Join(got, " ") != `"`+want+`" 1 2 3` {
+				t.Fatalf("answers %v, want %q 1 2 3", got, want)
+			}
+			// and the quick way still answers in order once nothing waits
+			for _, n := range []string{"4", "5"} {
+				if err := conn.WriteMessage(websocket.TextMessage, []byte(`42/p,["ev",`+n+`]`)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := readGot(t, s, conn, 2); strings.Join(got, " ") != "4 5" {
+				t.Fatalf("answers %v, want 4 5", got)
+			}
+		})
+	}
+}
+
+// TestWaitingHandlerKeepsTheHeartbeat: while a handler waits for a backend longer than the
+// heartbeat allows a silent client (ping_interval + ping_timeout), the connection is still
+// read, so the client's pongs are heard and it stays connected to get its answer.
+func TestWaitingHandlerKeepsTheHeartbeat(t *testing.T) {
+	startWaitingBackend(t, 1500*time.Millisecond)
+	s := startRouter(t, orderConfig)
+	conn, _ := dialEIO(t, s, "/p", 4)
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(`42/p,["slow"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := readGot(t, s, conn, 1); got[0] != `"slow"` {
+		t.Fatalf("answer %v", got)
+	}
+	for _, line := range s.out.All() {
+		if strings.Contains(line, "left:") {
+			t.Fatalf("the client was disconnected while its handler waited: %q", line)
+		}
+	}
+}
