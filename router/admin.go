@@ -548,12 +548,16 @@ func (a *admin) watchOutgoing(s *sio.Socket) {
 		return
 	}
 	nsp, id := string(s.Nsp().Name()), string(s.Id())
-	s.OnAnyOutgoing(func(args ...any) {
+	engine.ListenOutgoing(s, func(args ...any) {
 		if a.watching.Load() {
 			a.emit("event_sent", nsp, id, append([]any(nil), args...), now())
 		}
 	})
-	s.Once("disconnect", func(...any) { a.outgoing.Delete(s) })
+	s.Once("disconnect", func(...any) {
+		if _, had := a.outgoing.LoadAndDelete(s); had {
+			engine.UnlistenOutgoing(s)
+		}
+	})
 }
 
 // setWatching records whether an admin watches, and puts the outgoing listeners on the
@@ -575,8 +579,9 @@ func (a *admin) setWatching(on bool) {
 		return
 	}
 	a.outgoing.Range(func(k, _ any) bool {
-		k.(*sio.Socket).OffAnyOutgoing(nil) // ioroute puts no other outgoing listener on sockets
-		a.outgoing.Delete(k)
+		if _, had := a.outgoing.LoadAndDelete(k); had {
+			engine.UnlistenOutgoing(k.(*sio.Socket)) // ioroute puts no other outgoing listener on sockets
+		}
 		return true
 	})
 }

@@ -145,9 +145,7 @@ func (a *broadcastAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastO
 		if !s.Connected() {
 			continue
 		}
-		if notify := s.NotifyOutgoingListeners(); notify != nil {
-			notify(packet)
-		}
+		notifyOutgoing(s, packet)
 		if t, ok := s.Conn().Transport().(*wsTransport); ok {
 			if writeOpts.Volatile && t.busy() {
 				continue // as the engine does: a volatile packet is dropped when it would wait

@@ -330,9 +330,7 @@ func (a *broadcastAdapter) deliverWithOffset(packet *parser.Packet, plain, withO
 		if !s.Connected() || skip(s.Id()) {
 			continue
 		}
-		if notify := s.NotifyOutgoingListeners(); notify != nil {
-			notify(packet)
-		}
+		notifyOutgoing(s, packet)
 		if s.Conn().Protocol() == 3 {
 			if old == nil {
 				packet.Data = plain

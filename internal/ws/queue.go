@@ -146,7 +146,13 @@ func (q *Queue) Busy() bool {
 // write is the writer goroutine: it writes everything queued, batch by batch, until nothing
 // is left or a write fails.
 func (q *Queue) write() {
-	var batch, spare, iov net.Buffers
+	w := writers.Get().(*writer)
+	var batch net.Buffers
+	spare, iov := w.spare, w.iov
+	defer func() {
+		w.spare, w.iov = spare[:0], iov[:0]
+		writers.Put(w)
+	}()
 	for {
 		q.mu.Lock()
 		if q.closed || len(q.pending) == 0 {
@@ -186,6 +192,13 @@ func (q *Queue) write() {
 		}
 	}
 }
+
+// writer is what a writer goroutine works with, kept between goroutines: the slices that hold
+// a batch's chunks grow once instead of once per burst of writes. (spare becomes the queue's
+// pending list at the next batch; the queue's own becomes spare: no slice is held by both.)
+type writer struct{ spare, iov net.Buffers }
+
+var writers = sync.Pool{New: func() any { return new(writer) }}
 
 // CloseAfterFlush refuses further frames and runs done once what is queued has been written,
 // giving the writes timeout to finish; at once when nothing is queued. When it is called
