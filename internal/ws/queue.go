@@ -147,12 +147,20 @@ func (q *Queue) Busy() bool {
 // is left or a write fails.
 func (q *Queue) write() {
 	w := writers.Get().(*writer)
-	var batch net.Buffers
-	spare, iov := w.spare, w.iov
-	defer func() {
-		w.spare, w.iov = spare[:0], iov[:0]
-		writers.Put(w)
-	}()
+	q.drain(w)
+	writers.Put(w)
+}
+
+// writer is what a writer goroutine works with, kept between goroutines so that its slices
+// grow once instead of once per burst of writes. spare becomes the queue's pending list at
+// the next batch and the queue's own list becomes spare, so no list is held by both; iov is
+// the list handed to writev(2), and out the copy of it that the write consumes.
+type writer struct{ spare, iov, out net.Buffers }
+
+var writers = sync.Pool{New: func() any { return new(writer) }}
+
+// drain writes batches until nothing is queued or a write fails.
+func (q *Queue) drain(w *writer) {
 	for {
 		q.mu.Lock()
 		if q.closed || len(q.pending) == 0 {
@@ -165,17 +173,20 @@ func (q *Queue) write() {
 			}
 			return
 		}
-		batch = q.pending
-		q.pending, q.queued = spare[:0], 0
+		batch := q.pending
+		q.pending, q.queued = w.spare[:0], 0
 		q.mu.Unlock()
 
-		// WriteTo consumes its receiver, clearing the slices it wrote: it gets a copy, and
-		// batch keeps the chunks to give back
-		iov = append(iov[:0], batch...)
-		_, err := iov.WriteTo(q.conn)
-		clear(iov)
+		// WriteTo consumes its receiver, clearing the slices it wrote and moving past them:
+		// it gets out, a copy, so that iov keeps its array, and batch keeps the chunks to
+		// give back
+		w.iov = append(w.iov[:0], batch...)
+		w.out = w.iov
+		_, err := w.out.WriteTo(q.conn)
+		clear(w.iov)
+		w.out = nil
 		q.release(batch)
-		spare = batch
+		w.spare = batch[:0]
 
 		if err != nil {
 			q.mu.Lock()
@@ -192,13 +203,6 @@ func (q *Queue) write() {
 		}
 	}
 }
-
-// writer is what a writer goroutine works with, kept between goroutines: the slices that hold
-// a batch's chunks grow once instead of once per burst of writes. (spare becomes the queue's
-// pending list at the next batch; the queue's own becomes spare: no slice is held by both.)
-type writer struct{ spare, iov net.Buffers }
-
-var writers = sync.Pool{New: func() any { return new(writer) }}
 
 // CloseAfterFlush refuses further frames and runs done once what is queued has been written,
 // giving the writes timeout to finish; at once when nothing is queued. When it is called
