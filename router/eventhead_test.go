@@ -1,6 +1,10 @@
 package router
 
-import "testing"
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
 
 func TestEventHead(t *testing.T) {
 	tests := []struct {
@@ -58,4 +62,33 @@ func TestEventParts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzEventParts: whatever a client sends, eventParts does not panic, and what it takes
+// agrees with eventHead and with the packet: the namespace, the digits of the id and the
+// arguments make up the packet again.
+func FuzzEventParts(f *testing.F) {
+	for _, seed := range []string{`2["message","hi"]`, `2/chat,12["join-room",{}]`, `2/a,99999999999999999999["x"]`, `2/chat`, `51-/c,["u",{}]`, `2[`, `2/,1[`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		nsp, id, hasID, args, ok := eventParts(b)
+		if !ok {
+			return
+		}
+		if headNsp, _, headOK := eventHead(b); !headOK || headNsp != string(nsp) {
+			t.Fatalf("eventParts(%q) namespace %q, eventHead %q %v", b, nsp, headNsp, headOK)
+		}
+		rebuilt := "2"
+		if string(nsp) != "/" || (len(b) > 1 && b[1] == '/') {
+			rebuilt += string(nsp) + ","
+		}
+		digits := string(b[len(rebuilt) : len(b)-len(args)])
+		if hasID != (digits != "") || (hasID && strconv.FormatUint(id, 10) != strings.TrimLeft(digits, "0") && id != 0) {
+			t.Fatalf("eventParts(%q) id %d %v from %q", b, id, hasID, digits)
+		}
+		if rebuilt+digits+string(args) != string(b) || args[0] != '[' {
+			t.Fatalf("eventParts(%q) = %q %q %q", b, nsp, digits, args)
+		}
+	})
 }
