@@ -138,11 +138,11 @@ func socketIn[T string | []byte](socks []*conn, nsp T) *conn {
 // queued with the verdict; a connection with too much waiting is disconnected, a flood ends
 // the socket. Called with mu held, which it releases.
 func (a *arrivals) arrive(c *conn, event string, size int, placeholder bool) {
-	limits := a.r.live().Limits
-	v, limit := c.budget.admit(event, limits, time.Now())
-	c.queued = append(c.queued, arrival{size: size, verdict: v, limit: limit, placeholder: placeholder})
+	e := a.admit(c, event, size, placeholder)
+	c.queued = append(c.queued, e)
 	a.pending++
 	a.bytes += size
+	limits := a.r.live().Limits
 	over := a.pending > limits.PendingEvents || a.bytes > limits.PendingBytes
 	if over {
 		a.over = true
@@ -157,7 +157,29 @@ func (a *arrivals) arrive(c *conn, event string, size int, placeholder bool) {
 		go a.es.Close(true) // not on the goroutine reading the connection; nothing queued for it is owed
 		return
 	}
-	if a.r.rateVerdict(c, event, v, limit, limits.FloodLimit) == flood {
+	a.judged(c, event, e)
+}
+
+// arriveNow counts one event of c that is handled at once, without waiting (it is never
+// pending): it takes its rate budget, and a flood ends the socket. Called with mu held, which
+// it releases.
+func (a *arrivals) arriveNow(c *conn, event string, size int, placeholder bool) arrival {
+	e := a.admit(c, event, size, placeholder)
+	a.mu.Unlock()
+	a.judged(c, event, e)
+	return e
+}
+
+// admit takes the rate budget of one event of c. Called with mu held (the budget is guarded
+// by it).
+func (a *arrivals) admit(c *conn, event string, size int, placeholder bool) arrival {
+	v, limit := c.budget.admit(event, a.r.live().Limits, time.Now())
+	return arrival{size: size, verdict: v, limit: limit, placeholder: placeholder}
+}
+
+// judged counts and logs the verdict on an event of c, and ends the socket for a flood.
+func (a *arrivals) judged(c *conn, event string, e arrival) {
+	if a.r.rateVerdict(c, event, e.verdict, e.limit, a.r.live().Limits.FloodLimit) == flood {
 		go c.s.Disconnect(true) // not on the goroutine reading the connection
 	}
 }

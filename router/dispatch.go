@@ -68,8 +68,15 @@ func (r *Router) watchDisconnect(c *conn) {
 	})
 }
 
-// onEvent handles one incoming event: [name, args..., ack?].
+// onEvent handles one incoming event: [name, args..., ack?], counted at its arrival or not.
 func (r *Router) onEvent(c *conn, in []any) {
+	e, counted := c.arrived()
+	r.handleEvent(c, in, e, counted)
+}
+
+// handleEvent handles one incoming event, with its arrival when it was counted at arrival
+// (its verdict applies then; otherwise its limits apply now).
+func (r *Router) handleEvent(c *conn, in []any, e arrival, counted bool) {
 	if len(in) == 0 {
 		return
 	}
@@ -93,12 +100,11 @@ func (r *Router) onEvent(c *conn, in []any) {
 		}
 	}
 	t := r.current.Load()
-	a, counted := c.arrived()
 	if !c.s.Connected() {
 		return // queued before the socket left: as Node, events of a gone socket are not handled
 	}
 	if counted {
-		if a.verdict != accept {
+		if e.verdict != accept {
 			return // dropped at arrival, and logged there
 		}
 	} else {
@@ -113,7 +119,7 @@ func (r *Router) onEvent(c *conn, in []any) {
 			return
 		}
 	}
-	if (!counted || a.placeholder) && engine.HasPlaceholder(args) {
+	if (!counted || e.placeholder) && engine.HasPlaceholder(args) {
 		r.clientLog.Warn("event refused: it holds a binary placeholder object ({\"_placeholder\": true}) that names no attachment, "+
 			"which would make the socket.io clients it reached drop their connection", "namespace", c.ns, "socket", c.ID(), "event", event)
 		return

@@ -135,5 +135,25 @@ func BenchmarkDispatchChat(b *testing.B) {
 		}
 		cb.drained(b, n)
 	})
+	b.Run("ioroute, quick way", func(b *testing.B) {
+		// the packet as it comes off the websocket, through the arrival counter's decoding,
+		// counting and handler (router/fastevent.go)
+		cb := startChatBench(b)
+		v, ok := cb.r.arrivals.Load(cb.socket.Conn().Id())
+		if !ok {
+			b.Fatal("the connection's arrivals are not tracked")
+		}
+		a := v.(*arrivals)
+		packet := []byte(`2/chat,["message",{"s":3,"q":17,"t":1764259200000}]`)
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			if !a.ReceiveEvent(packet) {
+				b.Fatal("the quick way refused a chat message")
+			}
+			n++
+		}
+		cb.drained(b, n)
+	})
 	benchBroadcasts(b, []benchConfig{{"handwritten", chatConfig}})
 }

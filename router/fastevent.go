@@ -62,11 +62,13 @@ func (a *arrivals) ReceiveEvent(p []byte) bool {
 		c.passed = false // the task queued below comes after whatever the engine queued
 		c.behind++
 	}
-	a.arrive(c, event, len(p), bytes.Contains(raw, placeholderKey))
+	placeholder := bytes.Contains(raw, placeholderKey)
 	if now {
-		a.r.onEventNow(c, in)
+		e := a.arriveNow(c, event, len(p), placeholder)
+		a.r.onEventNow(c, in, e)
 		return true
 	}
+	a.arrive(c, event, len(p), placeholder)
 	c.s.Enqueue(func() {
 		a.r.onEvent(c, in)
 		a.mu.Lock()
@@ -86,16 +88,16 @@ func (a *arrivals) passedEngine() {
 	a.mu.Unlock()
 }
 
-// onEventNow is onEvent on the goroutine reading the connection, which must go on reading
+// onEventNow handles an event counted by arriveNow (handleEvent) on the goroutine reading the connection, which must go on reading
 // other connections whatever the handler does: a panic outside the handler's own recovery
 // is caught and logged here, as the engine's task queue would.
-func (r *Router) onEventNow(c *conn, in []any) {
+func (r *Router) onEventNow(c *conn, in []any, e arrival) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.panicked(p, "event handling panicked; the socket and the server go on", "namespace", c.ns, "socket", c.ID())
 		}
 	}()
-	r.onEvent(c, in)
+	r.handleEvent(c, in, e, true)
 }
 
 // handlerFor is the handler of event in namespace ns of t (its catch-all when it has no
