@@ -25,32 +25,41 @@ type EventReceiver interface {
 	ReceiveEvent(packet []byte) bool
 }
 
-// receivers holds the EventReceiver of each session that has one, by engine session id.
+// receivers holds, by engine session id, the EventReceiver of each session that is on
+// polling: a websocket transport made for its upgrade finds it there. A session on one of
+// ioroute's websocket transports keeps its receiver in the transport alone, so that an idle
+// connection holds nothing more for it.
 var receivers sync.Map
 
 // ReceiveEvents offers rcv the EVENT packets of session es that arrive over ioroute's
 // websocket transport (Engine.IO 4 only: an Engine.IO 3 client's packets keep the engine's
 // way), from now until the session closes; packets over polling keep the engine's way.
 func ReceiveEvents(es engineio.Socket, rcv EventReceiver) {
+	if es.Protocol() != 4 {
+		return
+	}
+	if t, ok := es.Transport().(*wsTransport); ok {
+		t.receiver.Store(&receiverRef{rcv: rcv})
+		return
+	}
 	id := es.Id()
 	receivers.Store(id, rcv)
 	_ = es.Once("close", func(...any) { receivers.Delete(id) })
 }
 
-// receiverRef is a transport's cached EventReceiver (nil inside when its session has none
-// yet).
+// receiverRef is a transport's EventReceiver.
 type receiverRef struct{ rcv EventReceiver }
 
-// eventReceiver returns the receiver of t's session, or nil. It is looked up once the
-// session has one and kept by the transport.
+// eventReceiver returns the receiver of t's session, or nil. A transport made for an upgrade
+// looks its session's up once it has a session that has one, and keeps it.
 func (t *wsTransport) eventReceiver() EventReceiver {
 	if ref := t.receiver.Load(); ref != nil {
 		return ref.rcv
 	}
-	if t.Protocol() != 4 {
+	if t.sid == "" {
 		return nil
 	}
-	v, ok := receivers.Load(t.Sid())
+	v, ok := receivers.Load(t.sid)
 	if !ok {
 		return nil
 	}
