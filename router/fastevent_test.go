@@ -1,6 +1,8 @@
 package router_test
 
 import (
+	"encoding/hex"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -137,5 +139,95 @@ func TestWaitingHandlerKeepsTheHeartbeat(t *testing.T) {
 		if strings.Contains(line, "left:") {
 			t.Fatalf("the client was disconnected while its handler waited: %q", line)
 		}
+	}
+}
+
+// suiteConfig answers as the server of the official socket.io protocol suite does: message
+// is echoed as message-back, message-with-ack acknowledged with its arguments.
+const suiteConfig = `
+version: 1
+namespaces:
+  /p:
+    on:
+      message:
+        - emit: { event: message-back, args: "${{ args }}" }
+      message-with-ack:
+        - ack: { args: "${{ args }}" }
+`
+
+// TestEventsAsTheProtocolSuiteSendsThem: the message cases of the official socket.io
+// protocol suite, in protocol 5 over a websocket, whichever way each packet goes: text
+// events and their acks (the quick way), binary ones (the engine's), and packets the quick
+// way leaves to the engine, which refuses them as before by closing the connection.
+func TestEventsAsTheProtocolSuiteSendsThem(t *testing.T) {
+	answers := []struct {
+		name string
+		send [][]byte // a text frame, then binary ones
+		want []string // frames expected, binary ones as hex
+	}{
+		{"plain text", [][]byte{[]byte(`42/p,["message",1,"2",{"3":[true]}]`)}, []string{`42/p,["message-back",1,"2",{"3":[true]}]`}},
+		{"plain text with an ack", [][]byte{[]byte(`42/p,456["message-with-ack",1,"2",{"3":[false]}]`)}, []string{`43/p,456[1,"2",{"3":[false]}]`}},
+		{"binary attachments", [][]byte{[]byte(`452-/p,["message",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`), {1, 2, 3}, {4, 5, 6}},
+			[]string{`452-/p,["message-back",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, "010203", "040506"}},
+		{"binary attachments with an ack", [][]byte{[]byte(`452-/p,789["message-with-ack",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`), {1, 2, 3}, {4, 5, 6}},
+			[]string{`462-/p,789[{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]`, "010203", "040506"}},
+	}
+	for _, c := range answers {
+		t.Run(c.name, func(t *testing.T) {
+			s := startRouter(t, suiteConfig)
+			conn, _ := dialEIO(t, s, "/p", 4)
+			for i, f := range c.send {
+				op := websocket.TextMessage
+				if i > 0 {
+					op = websocket.BinaryMessage
+				}
+				if err := conn.WriteMessage(op, f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got []string
+			for len(got) < len(c.want) {
+				op, msg, err := conn.ReadMessage()
+				if err != nil {
+					t.Fatalf("after %q: %v", got, err)
+				}
+				switch {
+				case op == websocket.BinaryMessage:
+					got = append(got, hex.EncodeToString(msg))
+				case string(msg) != "2": // pings aside
+					got = append(got, string(msg))
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(c.want, " ") {
+				t.Fatalf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+	refused := []struct{ name, send string }{
+		{"a reserved event name", `42/p,["disconnect"]`},
+		{"arguments cut short", `42/p,["message",`},
+		{"arguments that are not a list", `42/p,{"message":1}`},
+		{"no event name", `42/p,[]`},
+	}
+	for _, c := range refused {
+		t.Run(c.name, func(t *testing.T) {
+			s := startRouter(t, suiteConfig)
+			conn, _ := dialEIO(t, s, "/p", 4)
+			if err := conn.WriteMessage(websocket.TextMessage, []byte(c.send)); err != nil {
+				t.Fatal(err)
+			}
+			for {
+				_, msg, err := conn.ReadMessage()
+				if ne, ok := err.(net.Error); ok && ne.Timeout() {
+					t.Fatalf("%s: the connection stayed open", c.send)
+				}
+				if err != nil {
+					return // closed, as the engine closes a connection that breaks the protocol
+				}
+				if strings.Contains(string(msg), "message-back") {
+					t.Fatalf("%s was handled: %q", c.send, msg)
+				}
+			}
+		})
 	}
 }
