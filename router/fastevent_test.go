@@ -48,6 +48,20 @@ func startWaitingBackend(t *testing.T, d time.Duration) {
 	t.Setenv("IOROUTE_TEST_BACKEND", be.URL)
 }
 
+// sendPacket sends one Socket.IO packet: its text frame, then its binary attachments.
+func sendPacket(t *testing.T, conn *websocket.Conn, frames [][]byte) {
+	t.Helper()
+	for i, f := range frames {
+		op := websocket.TextMessage
+		if i > 0 {
+			op = websocket.BinaryMessage
+		}
+		if err := conn.WriteMessage(op, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // readGot reads the data of the next n got events, answering the server's pings meanwhile
 // (Engine.IO 4), and fails if the connection ends first.
 func readGot(t *testing.T, s *server, conn *websocket.Conn, n int) []string {
@@ -89,15 +103,7 @@ func TestEventsKeepTheirOrder(t *testing.T) {
 			startWaitingBackend(t, 300*time.Millisecond)
 			s := startRouter(t, orderConfig)
 			conn, _ := dialEIO(t, s, "/p", 4)
-			for i, f := range c.first {
-				op := websocket.TextMessage
-				if i > 0 {
-					op = websocket.BinaryMessage
-				}
-				if err := conn.WriteMessage(op, f); err != nil {
-					t.Fatal(err)
-				}
-			}
+			sendPacket(t, conn, c.first)
 			for _, n := range []string{"1", "2", "3"} {
 				if err := conn.WriteMessage(websocket.TextMessage, []byte(`42/p,["ev",`+n+`]`)); err != nil {
 					t.Fatal(err)
@@ -176,15 +182,7 @@ func TestEventsAsTheProtocolSuiteSendsThem(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := startRouter(t, suiteConfig)
 			conn, _ := dialEIO(t, s, "/p", 4)
-			for i, f := range c.send {
-				op := websocket.TextMessage
-				if i > 0 {
-					op = websocket.BinaryMessage
-				}
-				if err := conn.WriteMessage(op, f); err != nil {
-					t.Fatal(err)
-				}
-			}
+			sendPacket(t, conn, c.send)
 			var got []string
 			for len(got) < len(c.want) {
 				op, msg, err := conn.ReadMessage()
