@@ -33,6 +33,11 @@ func init() {
 	})
 }
 
+// Waits is true: the line goes to the process's standard output, which blocks while nothing
+// reads it (a stalled pipe), so a handler that prints is not run on the goroutine reading its
+// client's connection (Steps.Waits).
+func (p *Print) Waits() bool { return true }
+
 // UsesSocket reports whether the printed value reads socket.
 func (p *Print) UsesSocket() bool { return p.value.UsesSocket() }
 

@@ -119,6 +119,17 @@ func (s Steps) Waits() bool {
 	return false
 }
 
+// Disconnects reports whether a step disconnects sockets, which runs their disconnect
+// handlers in the step: a handler that does so waits whenever one of those does.
+func (s Steps) Disconnects() bool {
+	for _, st := range s {
+		if _, ok := st.Action.(*Disconnect); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // keepsContext reports whether a declares that it keeps its Context.
 func keepsContext(a Action) bool {
 	k, ok := a.(interface{ KeepsContext() bool })

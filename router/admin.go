@@ -544,6 +544,16 @@ func (a *admin) watchOutgoing(s *sio.Socket) {
 	if !a.dev || !a.watching.Load() {
 		return
 	}
+	a.watchMu.Lock() // not while setWatching takes the listeners off
+	defer a.watchMu.Unlock()
+	a.watchOutgoingLocked(s)
+}
+
+// watchOutgoingLocked is watchOutgoing with watchMu held.
+func (a *admin) watchOutgoingLocked(s *sio.Socket) {
+	if !a.watching.Load() {
+		return
+	}
 	if _, had := a.outgoing.LoadOrStore(s, struct{}{}); had {
 		return
 	}
@@ -553,11 +563,15 @@ func (a *admin) watchOutgoing(s *sio.Socket) {
 			a.emit("event_sent", nsp, id, append([]any(nil), args...), now())
 		}
 	})
-	s.Once("disconnect", func(...any) {
+	unwatch := func(...any) {
 		if _, had := a.outgoing.LoadAndDelete(s); had {
 			engine.UnlistenOutgoing(s)
 		}
-	})
+	}
+	s.Once("disconnect", unwatch)
+	if !s.Connected() {
+		unwatch() // gone before the listener was there to hear it
+	}
 }
 
 // setWatching records whether an admin watches, and puts the outgoing listeners on the
@@ -571,7 +585,7 @@ func (a *admin) setWatching(on bool) {
 	if on {
 		a.r.nsps.Range(func(_, v any) bool {
 			v.(sio.Namespace).Sockets().Range(func(_ sio.SocketId, s *sio.Socket) bool {
-				a.watchOutgoing(s)
+				a.watchOutgoingLocked(s)
 				return true
 			})
 			return true

@@ -56,6 +56,9 @@ func (r *Router) trackArrivals(c *conn) {
 		_ = es.On("packet", a.onPacket)
 		engine.ReceiveEvents(es, a)
 		_ = es.Once("close", func(...any) { r.arrivals.Delete(es.Id()) })
+		if es.ReadyState() == "closed" {
+			r.arrivals.Delete(es.Id()) // closed before the listener was there to hear it
+		}
 		if r.ops.metrics != nil || r.admin != nil {
 			_ = es.On("packetCreate", a.onPacketCreate)
 		}

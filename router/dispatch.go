@@ -71,12 +71,12 @@ func (r *Router) watchDisconnect(c *conn) {
 // onEvent handles one incoming event: [name, args..., ack?], counted at its arrival or not.
 func (r *Router) onEvent(c *conn, in []any) {
 	e, counted := c.arrived()
-	r.handleEvent(c, in, e, counted)
+	r.handleEvent(c, in, e, counted, r.current.Load())
 }
 
-// handleEvent handles one incoming event, with its arrival when it was counted at arrival
-// (its verdict applies then; otherwise its limits apply now).
-func (r *Router) handleEvent(c *conn, in []any, e arrival, counted bool) {
+// handleEvent handles one incoming event with table t, with its arrival when it was counted
+// at arrival (its verdict applies then; otherwise its limits apply now).
+func (r *Router) handleEvent(c *conn, in []any, e arrival, counted bool, t *table.Table) {
 	if len(in) == 0 {
 		return
 	}
@@ -99,7 +99,6 @@ func (r *Router) handleEvent(c *conn, in []any, e arrival, counted bool) {
 			ack, args = a, args[:n-1]
 		}
 	}
-	t := r.current.Load()
 	if !c.s.Connected() {
 		return // queued before the socket left: as Node, events of a gone socket are not handled
 	}

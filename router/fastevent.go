@@ -23,7 +23,9 @@ var _ engine.EventReceiver = (*arrivals)(nil)
 // nothing of the socket can still be waiting on its task queue: the socket's connection
 // handling is done (settled), no packet went the engine's way since the last event queued
 // (passed), no event of its own is queued (behind), and the handler waits for nothing outside
-// the server (no call to a backend, and no cluster, whose requests wait for other nodes).
+// the server (table.Handler.Waits: no call to a backend, no print to a standard output that
+// may block, no disconnect step while a disconnect handler waits; and no cluster, whose
+// requests wait for other nodes).
 // Otherwise it is queued on the socket's task queue like the engine's events, behind
 // whatever is there. Running at once saves a goroutine and a hand-over per event; a handler
 // that waits would hold the connection's reading (and its pongs) with it.
@@ -40,6 +42,7 @@ func (a *arrivals) ReceiveEvent(p []byte) bool {
 		return false
 	}
 	if over {
+		a.received(len(p))
 		return true // disconnected for too much waiting: nothing more of it is handled
 	}
 	var in []any
@@ -54,26 +57,30 @@ func (a *arrivals) ReceiveEvent(p []byte) bool {
 		in = append(in, engine.Ack(c.s, id))
 	}
 	a.received(len(p))
-	h := handlerFor(a.r.current.Load(), c.ns, event)
+	t := a.r.current.Load()
+	h := handlerFor(t, c.ns, event)
 	quick := a.r.cluster == nil && (h == nil || !h.Waits)
-	a.mu.Lock()
-	now := quick && c.settled.Load() && !c.passed && c.behind == 0
-	if !now {
-		c.passed = false // the task queued below comes after whatever the engine queued
-		c.behind++
-	}
 	placeholder := bytes.Contains(raw, placeholderKey)
-	if now {
+	a.mu.Lock()
+	if socketIn(a.socks, nsp) != c {
+		a.mu.Unlock()
+		return true // the socket left while the event was decoded: as Node, it is not handled
+	}
+	if quick && c.settled.Load() && !c.passed && c.behind == 0 {
 		e := a.arriveNow(c, event, len(p), placeholder)
-		a.r.onEventNow(c, in, e)
+		a.r.onEventNow(c, in, e, t)
 		return true
 	}
+	c.passed = false // the task queued below comes after whatever the engine queued
+	c.behind++
 	a.arrive(c, event, len(p), placeholder)
 	c.s.Enqueue(func() {
+		defer func() {
+			a.mu.Lock()
+			c.behind--
+			a.mu.Unlock()
+		}()
 		a.r.onEvent(c, in)
-		a.mu.Lock()
-		c.behind--
-		a.mu.Unlock()
 	})
 	return true
 }
@@ -88,16 +95,17 @@ func (a *arrivals) passedEngine() {
 	a.mu.Unlock()
 }
 
-// onEventNow handles an event counted by arriveNow (handleEvent) on the goroutine reading the connection, which must go on reading
+// onEventNow handles an event counted by arriveNow (handleEvent), with the table it was
+// judged quick against, on the goroutine reading the connection, which must go on reading
 // other connections whatever the handler does: a panic outside the handler's own recovery
 // is caught and logged here, as the engine's task queue would.
-func (r *Router) onEventNow(c *conn, in []any, e arrival) {
+func (r *Router) onEventNow(c *conn, in []any, e arrival, t *table.Table) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.panicked(p, "event handling panicked; the socket and the server go on", "namespace", c.ns, "socket", c.ID())
 		}
 	}()
-	r.handleEvent(c, in, e, true)
+	r.handleEvent(c, in, e, true, t)
 }
 
 // handlerFor is the handler of event in namespace ns of t (its catch-all when it has no

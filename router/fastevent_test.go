@@ -229,3 +229,33 @@ func TestEventsAsTheProtocolSuiteSendsThem(t *testing.T) {
 		})
 	}
 }
+
+// TestKickDoesNotHoldTheReader: a handler that disconnects another socket runs that socket's
+// disconnect handler within its step; when the disconnect handler waits for a backend longer
+// than the heartbeat allows, the kicking client's connection is still read meanwhile (its
+// pongs heard), and it gets its answer.
+func TestKickDoesNotHoldTheReader(t *testing.T) {
+	startWaitingBackend(t, 1500*time.Millisecond)
+	s := startRouter(t, `
+version: 1
+server:
+  ping_interval: 200ms
+  ping_timeout: 400ms
+namespaces:
+  /p:
+    on:
+      kick:
+        - disconnect: "${{ data }}"
+        - emit: { event: got, data: kicked }
+      disconnect:
+        - call: { url: "${{ env.IOROUTE_TEST_BACKEND }}/wait", method: GET, timeout: 5s }
+`)
+	kicker, _ := dialEIO(t, s, "/p", 4)
+	_, victim := dialEIO(t, s, "/p", 4)
+	if err := kicker.WriteMessage(websocket.TextMessage, []byte(`42/p,["kick","`+victim+`"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := readGot(t, s, kicker, 1); got[0] != `"kicked"` {
+		t.Fatalf("answer %v", got)
+	}
+}

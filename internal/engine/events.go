@@ -45,18 +45,22 @@ func ReceiveEvents(es engineio.Socket, rcv EventReceiver) {
 	id := es.Id()
 	receivers.Store(id, rcv)
 	_ = es.Once("close", func(...any) { receivers.Delete(id) })
+	if es.ReadyState() == "closed" {
+		receivers.Delete(id) // closed before the listener was there to hear it
+	}
 }
 
 // receiverRef is a transport's EventReceiver.
 type receiverRef struct{ rcv EventReceiver }
 
 // eventReceiver returns the receiver of t's session, or nil. A transport made for an upgrade
-// looks its session's up once it has a session that has one, and keeps it.
+// looks its session's up once the upgrade is complete (before that the engine refuses any
+// packet but the upgrade's own) and the session has one, and keeps it.
 func (t *wsTransport) eventReceiver() EventReceiver {
 	if ref := t.receiver.Load(); ref != nil {
 		return ref.rcv
 	}
-	if t.sid == "" {
+	if t.sid == "" || !t.upgraded.Load() {
 		return nil
 	}
 	v, ok := receivers.Load(t.sid)
@@ -71,8 +75,8 @@ func (t *wsTransport) eventReceiver() EventReceiver {
 // offerEvent offers a text message holding an Engine.IO MESSAGE whose Socket.IO packet is an
 // EVENT to the session's receiver; true when it took it.
 func (t *wsTransport) offerEvent(payload []byte) bool {
-	if len(payload) < 3 || payload[0] != '4' || payload[1] != '2' {
-		return false
+	if len(payload) < 3 || payload[0] != '4' || payload[1] != '2' || t.owed > 0 {
+		return false // between a binary packet and its attachments the engine refuses text
 	}
 	rcv := t.eventReceiver()
 	return rcv != nil && rcv.ReceiveEvent(payload[1:])
@@ -90,4 +94,23 @@ func Ack(s *sio.Socket, id uint64) sio.Ack {
 		p := &parser.Packet{Type: parser.ACK, Nsp: s.Nsp().Name(), Id: &id, Data: args}
 		s.Client().WriteToEngine(s.Nsp().Server().Encoder().Encode(p), &sio.WriteOptions{})
 	}
+}
+
+// attachments is the count of binary attachments that follow a text message holding a
+// BINARY_EVENT or BINARY_ACK packet (`451-…`, `462-…`); 0 for any other message.
+func attachments(payload []byte) int {
+	if len(payload) < 3 || payload[0] != '4' || (payload[1] != '5' && payload[1] != '6') {
+		return 0
+	}
+	n := 0
+	for _, c := range payload[2:] {
+		if c < '0' || c > '9' {
+			break
+		}
+		if n > 1<<20 {
+			return n // the engine refuses far fewer; the count only has to stay positive
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
 }

@@ -56,8 +56,12 @@ type wsTransport struct {
 	awaitingPong atomic.Bool
 	pongAgain    atomic.Pointer[time.Timer]
 	pongDelay    time.Duration
-	// receiver is the session's EventReceiver once it has one (events.go)
+	// receiver is the session's EventReceiver once it has one (events.go); upgraded is set
+	// once a polling session's upgrade to this transport is complete, owed counts the binary
+	// attachments the last binary packet still waits for (read on the reading goroutine only)
 	receiver atomic.Pointer[receiverRef]
+	upgraded atomic.Bool
+	owed     int
 }
 
 var (
@@ -145,6 +149,9 @@ func (t *wsTransport) read() {
 // probe and completes the upgrade within OnData.
 func (t *wsTransport) Message(op ws.Opcode, payload []byte) {
 	if op == ws.OpBinary {
+		if t.owed > 0 {
+			t.owed--
+		}
 		t.OnData(types.NewBytesBuffer(payload))
 		return
 	}
@@ -162,6 +169,10 @@ func (t *wsTransport) Message(op ws.Opcode, payload []byte) {
 	t.OnData(types.NewStringBuffer(payload))
 	if len(payload) == 1 && payload[0] == '5' && t.upgrading.CompareAndSwap(true, false) {
 		t.upgrades.end(t.sid)
+		t.upgraded.Store(true)
+	}
+	if len(payload) > 0 && payload[0] == '4' {
+		t.owed = attachments(payload) // a Socket.IO packet; pings and pongs may come in between
 	}
 	if len(payload) == 1 && payload[0] == '3' {
 		t.ponged()

@@ -86,6 +86,7 @@ func compileHandler(h *config.Handler, defaults *namespaceOnError, errs *config.
 	c.UsesSocket = usesSocket || onErrorUses
 	c.KeepsContext = steps.KeepsContext() || c.OnError.KeepsContext()
 	c.Waits = steps.Waits() || c.OnError.Waits()
+	c.disconnects = steps.Disconnects() || c.OnError.Disconnects()
 	c.source = [2]any{h.Body.Plain(), fallback}
 	return c
 }

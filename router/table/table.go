@@ -45,10 +45,13 @@ type Handler struct {
 	// the context cannot be reused for another run.
 	KeepsContext bool
 	// Waits is set when a step or an error step may wait for something outside the server
-	// (actions.Steps.Waits).
+	// (actions.Steps.Waits), itself or through the disconnect handlers its disconnect steps
+	// run.
 	Waits bool
 	Pos   config.Pos
 	Path  string
+	// disconnects is set when a step or an error step disconnects sockets.
+	disconnects bool
 	// guard stands for the guard in errors and in on_error's error.step.
 	guard *actions.Step
 	// source is the handler as written, without positions, and the namespace's on_error when
@@ -88,10 +91,45 @@ func Compile(f *config.File) (*Table, error) {
 		}
 	}
 	checkEventLimits(t, &errs)
+	t.waitForDisconnects()
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// waitForDisconnects marks the handlers that disconnect sockets as waiting when a disconnect
+// handler of any namespace waits: the sockets they disconnect (of any namespace, with
+// close: true) run those handlers within the step.
+func (t *Table) waitForDisconnects() {
+	waits := false
+	for _, ns := range t.Namespaces {
+		waits = waits || (ns.Disconnect != nil && ns.Disconnect.Waits)
+	}
+	if !waits {
+		return
+	}
+	for _, ns := range t.Namespaces {
+		for _, h := range ns.handlers() {
+			if h.disconnects {
+				h.Waits = true
+			}
+		}
+	}
+}
+
+// handlers lists the namespace's handlers.
+func (ns *Namespace) handlers() []*Handler {
+	hs := make([]*Handler, 0, len(ns.Events)+3)
+	for _, h := range ns.Events {
+		hs = append(hs, h)
+	}
+	for _, h := range []*Handler{ns.Connect, ns.Disconnect, ns.CatchAll} {
+		if h != nil {
+			hs = append(hs, h)
+		}
+	}
+	return hs
 }
 
 // Names returns the namespace names, sorted.
