@@ -74,8 +74,8 @@ type emitted struct {
 	upgrade bool
 }
 
-// runOrderClient connects oc to namespace ns of s, sends emits back to back at connect (each
-// with an ack) and returns the answers as lines, in the order they arrived: `event NAME ARGS`
+// runOrderClient connects oc to namespace ns of s, sends emits back to back (each burst at once,
+// each event with an ack) and returns the answers as lines, in the order they arrived: `event NAME ARGS`
 // for an event of listen, `ack EVENT SENT -> REPLY` for an ack (JSON as the client printed
 // it). It waits for every ack and for expect events.
 func runOrderClient(t *testing.T, s *server, ns string, oc orderClient, emits []emitted, listen []string, expect int) []string {
