@@ -44,6 +44,8 @@
 // Binary values are printed as {"$binary":"<base64>"}, and such an object in
 // "args" or "ackReply" is sent as binary.
 
+import { fromPlain, toPlain } from "./plain.mjs";
+
 const USAGE = "usage: node client.mjs '<json>'";
 
 function fail(message) {
@@ -58,27 +60,6 @@ function print(line) {
   process.stdout.write(JSON.stringify(line) + "\n");
 }
 
-// Convert a received value into something JSON can carry.
-function toPlain(value) {
-  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) {
-    const buf = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    return { $binary: buf.toString("base64") };
-  }
-  if (value instanceof ArrayBuffer) {
-    return { $binary: Buffer.from(value).toString("base64") };
-  }
-  if (Array.isArray(value)) {
-    return value.map(toPlain);
-  }
-  if (value !== null && typeof value === "object") {
-    const out = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toPlain(v);
-    return out;
-  }
-  return value === undefined ? null : value;
-}
-
-// Convert a value from the script into what gets sent.
 // withSocketId replaces every string "$socketId" in value with the socket's id, as a page
 // that sends its own socket.id does.
 function withSocketId(value, id) {
@@ -87,22 +68,6 @@ function withSocketId(value, id) {
   if (value && typeof value === "object" && value.constructor === Object) {
     const out = {};
     for (const [k, v] of Object.entries(value)) out[k] = withSocketId(v, id);
-    return out;
-  }
-  return value;
-}
-
-function fromPlain(value) {
-  if (Array.isArray(value)) {
-    return value.map(fromPlain);
-  }
-  if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === "$binary" && typeof value.$binary === "string") {
-      return Buffer.from(value.$binary, "base64");
-    }
-    const out = {};
-    for (const [k, v] of Object.entries(value)) out[k] = fromPlain(v);
     return out;
   }
   return value;
