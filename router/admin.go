@@ -285,10 +285,15 @@ func (a *admin) onConnection(args ...any) {
 	a.local.Add(1)
 	a.updateWatching()
 	a.socketConnected(s)
+	// the engine may announce one disconnection twice (the client's DISCONNECT, then the
+	// transport closing): it is counted once
+	var left sync.Once
 	s.On("disconnect", func(reason ...any) {
-		a.local.Add(-1)
-		a.socketDisconnected(s, reason)
-		a.updateWatching()
+		left.Do(func() {
+			a.local.Add(-1)
+			a.socketDisconnected(s, reason)
+			a.updateWatching()
+		})
 	})
 	if !a.cfg.Readonly {
 		a.handleUI(s)
