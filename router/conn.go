@@ -119,7 +119,7 @@ func (c *conn) Emit(m actions.Message) error {
 		if exceptSelf {
 			return ns.Except(sio.Room(c.s.Id())).Emit(m.Event, args...)
 		}
-		return ns.Emit(m.Event, args...)
+		return engine.BroadcastAll(ns, m.Event, args)
 	}
 	rooms := make([]sio.Room, len(m.To))
 	for i, r := range m.To {

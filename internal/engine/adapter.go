@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"sync"
 	"sync/atomic"
 
@@ -133,11 +134,18 @@ func (a *broadcastAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastO
 		writeOpts.Compress = opts.Flags.Compress
 	}
 	packet.Nsp = a.Nsp().Name()
-	encoded := a.Nsp().Server().Encoder().Encode(packet)
 	var text []byte // the packet as one text payload, when it has no binary attachments
-	if len(encoded) == 1 {
-		if sb, ok := encoded[0].(*types.StringBuffer); ok {
-			text = sb.Bytes()
+	var encoded []types.BufferInterface
+	tb := textBuffers.Get().(*textBuffer)
+	defer putTextBuffer(tb)
+	if encodeText(packet, tb) {
+		text = tb.buf.Bytes()
+	} else {
+		encoded = a.Nsp().Server().Encoder().Encode(packet)
+		if len(encoded) == 1 {
+			if sb, ok := encoded[0].(*types.StringBuffer); ok {
+				text = sb.Bytes()
+			}
 		}
 	}
 	queued := 0 // deliveries that bypass the engine socket, for the Observer
@@ -154,6 +162,9 @@ func (a *broadcastAdapter) Broadcast(packet *parser.Packet, opts *sio.BroadcastO
 				queued++
 				continue
 			}
+		}
+		if encoded == nil { // made by encodeText: the engine gets a copy it may keep
+			encoded = []types.BufferInterface{types.NewStringBuffer(bytes.Clone(text))}
 		}
 		s.Client().WriteToEngine(encoded, writeOpts)
 	}
