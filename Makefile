@@ -22,6 +22,7 @@ fuzz-smoke:
 	go test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./router/table
 	go test -run '^$$' -fuzz '^FuzzEventPath$$' -fuzztime $(FUZZTIME) ./router
 	go test -run '^$$' -fuzz '^FuzzEventParts$$' -fuzztime $(FUZZTIME) ./router
+	go test -run '^$$' -fuzz '^FuzzArgText$$' -fuzztime $(FUZZTIME) ./router
 	go test -run '^$$' -fuzz '^FuzzClusterWire$$' -fuzztime $(FUZZTIME) ./internal/cluster/wire
 	go test -run '^$$' -fuzz '^FuzzWSFrames$$' -fuzztime $(FUZZTIME) ./internal/ws
 	go test -run '^$$' -fuzz '^FuzzTemplate$$' -fuzztime $(FUZZTIME) ./internal/tmpl

@@ -104,3 +104,67 @@ func eventParts(b []byte) (nsp []byte, id uint64, hasID bool, args []byte, ok bo
 }
 
 var rootNamespace = []byte("/")
+
+// argText returns the JSON text of element i of args, a JSON array already known to be
+// valid (decoded without error), or nil when it has fewer elements.
+func argText(args []byte, i int) []byte {
+	p := skipSpace(args, 0)
+	if p >= len(args) || args[p] != '[' {
+		return nil
+	}
+	p++
+	for n := 0; ; n++ {
+		p = skipSpace(args, p)
+		if p >= len(args) || args[p] == ']' {
+			return nil
+		}
+		end := skipValue(args, p)
+		if n == i {
+			return args[p:end]
+		}
+		p = skipSpace(args, end)
+		if p >= len(args) || args[p] != ',' {
+			return nil
+		}
+		p++
+	}
+}
+
+func skipSpace(b []byte, p int) int {
+	for p < len(b) && (b[p] == ' ' || b[p] == '\t' || b[p] == '\n' || b[p] == '\r') {
+		p++
+	}
+	return p
+}
+
+// skipValue returns the end of the valid JSON value starting at p.
+func skipValue(b []byte, p int) int {
+	depth := 0
+	for ; p < len(b); p++ {
+		switch b[p] {
+		case '"':
+			for p++; p < len(b) && b[p] != '"'; p++ {
+				if b[p] == '\\' {
+					p++
+				}
+			}
+			if depth == 0 {
+				return p + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return p // a number or a literal ends at its list's end
+			}
+			if depth--; depth == 0 {
+				return p + 1
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return p
+			}
+		}
+	}
+	return p
+}

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,6 +90,31 @@ func FuzzEventParts(f *testing.F) {
 		}
 		if rebuilt+digits+string(args) != string(b) || args[0] != '[' {
 			t.Fatalf("eventParts(%q) = %q %q %q", b, nsp, digits, args)
+		}
+	})
+}
+
+// FuzzArgText: argText finds the same elements in a JSON array as encoding/json does.
+func FuzzArgText(f *testing.F) {
+	for _, seed := range []string{`["m",{"a":[1,{"b":"]}\""}]},2]`, `[ "m" , "x\\"y" ,3.5e2, null,true,[]]`, `[]`, `["only"]`, `["m",{}]`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var parts []json.RawMessage
+		if json.Unmarshal(b, &parts) != nil {
+			return
+		}
+		for i := range len(parts) + 1 {
+			got := argText(b, i)
+			if i == len(parts) {
+				if got != nil {
+					t.Fatalf("argText(%q, %d) = %q past the end", b, i, got)
+				}
+				continue
+			}
+			if string(got) != strings.TrimSpace(string(parts[i])) {
+				t.Fatalf("argText(%q, %d) = %q, want %q", b, i, got, parts[i])
+			}
 		}
 	})
 }

@@ -68,7 +68,12 @@ func (a *arrivals) ReceiveEvent(p []byte) bool {
 	}
 	if quick && c.settled.Load() && !c.passed && c.behind == 0 {
 		e := a.arriveNow(c, event, len(p), placeholder)
+		var rt *engine.RawText // the first argument's text, for the broadcasts that hand it on
+		if len(in) > 1 {
+			rt = engine.OfferText(in[1], argText(raw, 1))
+		}
 		a.r.onEventNow(c, in, e, t)
+		engine.WithdrawText(rt)
 		return true
 	}
 	c.passed = false // the task queued below comes after whatever the engine queued

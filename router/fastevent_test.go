@@ -259,3 +259,43 @@ namespaces:
 		t.Fatalf("answer %v", got)
 	}
 }
+
+// TestHandedOnArgumentKeepsItsText: an argument a handler hands on unchanged reaches the
+// other clients as the JSON text it came in (its keys in the sender's order, as Node sends
+// it), while one the handler builds is encoded.
+func TestHandedOnArgumentKeepsItsText(t *testing.T) {
+	s := startRouter(t, `
+version: 1
+namespaces:
+  /p:
+    on:
+      message:
+        - broadcast: { event: new-message, data: "${{ data }}" }
+      built:
+        - broadcast: { event: new-message, data: { b: "${{ data.b }}", a: "${{ data.a }}" } }
+`)
+	sender, _ := dialEIO(t, s, "/p", 4)
+	receiver, _ := dialEIO(t, s, "/p", 4)
+	for _, c := range []struct{ send, want string }{
+		{`42/p,["message",{"b":1,"a":1.5e2,"t":"<é>"}]`, `42/p,["new-message",{"b":1,"a":1.5e2,"t":"<é>"}]`},
+		{`42/p,["built",{"b":1,"a":1.5e2}]`, `42/p,["new-message",{"a":150,"b":1}]`},
+	} {
+		if err := sender.WriteMessage(websocket.TextMessage, []byte(c.send)); err != nil {
+			t.Fatal(err)
+		}
+		_ = receiver.SetReadDeadline(time.Now().Add(wait))
+		for {
+			_, msg, err := receiver.ReadMessage()
+			if err != nil {
+				t.Fatalf("%s: %v", c.send, err)
+			}
+			if string(msg) == "2" {
+				continue
+			}
+			if string(msg) != c.want {
+				t.Fatalf("%s reached the others as %s, want %s", c.send, msg, c.want)
+			}
+			break
+		}
+	}
+}

@@ -30,11 +30,42 @@ func encodeText(packet *parser.Packet, tb *textBuffer) bool {
 	if packet.Id != nil {
 		buf.WriteString(strconv.FormatUint(*packet.Id, 10))
 	}
-	if err := tb.enc.Encode(packet.Data); err != nil || buf.Len() > types.MaxPayloadSize {
+	data, _ := packet.Data.([]any)
+	rt := offeredFor(data)
+	if rt == nil {
+		if !tb.encode(packet.Data) {
+			return false
+		}
+	} else {
+		// the list written element by element, the offered value as its text (RawText)
+		buf.WriteByte('[')
+		for i, v := range data {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if identity(v) == rt.value {
+				buf.Write(rt.text)
+			} else if !tb.encode(v) {
+				return false
+			}
+		}
+		buf.WriteByte(']')
+	}
+	if buf.Len() > types.MaxPayloadSize {
 		buf.Reset()
 		return false
 	}
-	buf.Truncate(buf.Len() - 1) // the encoder's newline
+	return true
+}
+
+// encode appends v as JSON, as json.Marshal writes it; false (and the buffer emptied) when
+// JSON refuses it.
+func (tb *textBuffer) encode(v any) bool {
+	if err := tb.enc.Encode(v); err != nil {
+		tb.buf.Reset()
+		return false
+	}
+	tb.buf.Truncate(tb.buf.Len() - 1) // the encoder's newline
 	return true
 }
 

@@ -47,3 +47,38 @@ func TestEncodeTextAsTheEngine(t *testing.T) {
 		})
 	}
 }
+
+// TestEncodeTextWithOfferedText: while an argument's text is offered, a packet holding that
+// very value writes the text; an equal value decoded elsewhere is encoded as always.
+func TestEncodeTextWithOfferedText(t *testing.T) {
+	data := map[string]any{"b": 1, "a": 150.0}
+	rt := OfferText(data, []byte(`{"b":1,"a":1.5e2}`))
+	defer WithdrawText(rt)
+	tb := textBuffers.Get().(*textBuffer)
+	defer putTextBuffer(tb)
+	cases := []struct {
+		name string
+		data []any
+		want string
+	}{
+		{"the offered value", []any{"new-message", data}, `2/chat,["new-message",{"b":1,"a":1.5e2}]`},
+		{"beside other values", []any{"m", "<x>", data, 2}, `2/chat,["m","\u003cx\u003e",{"b":1,"a":1.5e2},2]`},
+		{"an equal value", []any{"m", map[string]any{"b": 1, "a": 150.0}}, `2/chat,["m",{"a":150,"b":1}]`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tb.buf.Reset()
+			if !encodeText(&parser.Packet{Type: parser.EVENT, Nsp: "/chat", Data: c.data}, tb) {
+				t.Fatal("not encoded")
+			}
+			if got := tb.buf.String(); got != c.want {
+				t.Fatalf("got %s, want %s", got, c.want)
+			}
+		})
+	}
+	WithdrawText(rt)
+	tb.buf.Reset()
+	if encodeText(&parser.Packet{Type: parser.EVENT, Nsp: "/chat", Data: []any{"m", data}}, tb); tb.buf.String() != `2/chat,["m",{"a":150,"b":1}]` {
+		t.Fatalf("after the text was withdrawn: %s", tb.buf.String())
+	}
+}
