@@ -28,10 +28,12 @@ func eventServer(t *testing.T, allowEIO3 bool) (*httptest.Server, offered, chan 
 	srv := sio.NewServer(nil, opts)
 	handler := srv.ServeHandler(nil)
 	rcv, engineWay := make(offered, 16), make(chan string, 16)
-	_ = srv.Sockets().On("connection", func(a ...any) {
-		s := a[0].(*sio.Socket)
+	// in a middleware, as the router's guard does: before the CONNECT answer is sent, after
+	// which the client may send its events
+	srv.Sockets().Use(func(s *sio.Socket, next func(*sio.ExtendedError)) {
 		ReceiveEvents(s.Conn(), rcv)
 		s.OnAny(func(args ...any) { engineWay <- args[0].(string) })
+		next(nil)
 	})
 	hs := httptest.NewServer(handler)
 	t.Cleanup(func() {
