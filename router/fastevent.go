@@ -25,8 +25,7 @@ var _ engine.EventReceiver = (*arrivals)(nil)
 // (passed), no event of its own is queued (behind), and the handler waits for nothing outside
 // the server (table.Handler.Waits: no call to a backend, no print to a standard output that
 // may block, no disconnect step while a disconnect handler waits; and no cluster, whose
-// requests wait for other nodes).
-// Otherwise it is queued on the socket's task queue like the engine's events, behind
+// requests wait for other nodes). Otherwise it is queued on the socket's task queue like the engine's events, behind
 // whatever is there. Running at once saves a goroutine and a hand-over per event; a handler
 // that waits would hold the connection's reading (and its pongs) with it.
 func (a *arrivals) ReceiveEvent(p []byte) bool {

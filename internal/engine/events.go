@@ -15,8 +15,9 @@ import (
 // three event emitters, decodes it as a Socket.IO packet and queues two tasks on the socket's
 // task queue (one for the listeners, one more for the named event); most of a busy chat
 // server's time that is not writing goes there. A receiver decodes the arguments once and
-// queues one task on the same task queue (sio.Socket.Enqueue), so the events of a socket keep
-// their order whichever way each came.
+// handles the event at once, or queues it on the same task queue (sio.Socket.Enqueue) when
+// something of the socket may wait there: the events of a socket must keep their order
+// whichever way each came.
 type EventReceiver interface {
 	// ReceiveEvent is offered one EVENT packet without binary attachments, as text
 	// (`2/chat,12["message",…]`; the Engine.IO packet type is gone). It reports whether it
