@@ -1,6 +1,8 @@
 package router_test
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -44,7 +46,7 @@ namespaces:
 // startHelper sends m1 to room r, x to room other, m2 to everyone but itself and m3 to room
 // r, from a second client, which then stays connected for stay milliseconds. A client in r
 // gets m1, m2 and m3.
-func startHelper(t *testing.T, url string, stay int) *nodeProc {
+func startHelper(t *testing.T, url string, sig signals) *nodeProc {
 	t.Helper()
 	script := nodeScript(url, 4,
 		step{"wait": "connect"},
@@ -53,21 +55,39 @@ func startHelper(t *testing.T, url string, stay int) *nodeProc {
 		step{"emit": "shout", "args": []any{"m2"}},
 		step{"emit": "say", "args": []any{"m3"}},
 		step{"emit": "whoami", "ack": true}, // the four were handled before this answer
-		step{"sleep": stay},
+		step{"touch": sig.sent},
+		step{"waitFile": sig.done}, // connected until the test is done with a
 	)
 	script["auth"] = map[string]any{"role": "helper"}
 	return startNode(t, "helper", script)
 }
 
+// signals are the files through which the test, client a and the helper wait for each other
+// instead of sleeping: the helper has sent its messages (sent), the test is done with a
+// (done).
+type signals struct{ sent, done string }
+
+func newSignals(t *testing.T) signals {
+	dir := t.TempDir()
+	return signals{sent: filepath.Join(dir, "sent"), done: filepath.Join(dir, "done")}
+}
+
+// release tells the helper the test is done with a.
+func (s signals) release(t *testing.T) {
+	if err := os.WriteFile(s.done, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // cutAndReconnect is client a's script: connect, join r as ana, lose the transport, come
-// back after 3 s.
-func cutAndReconnect(after ...map[string]any) []map[string]any {
+// back once the helper has sent its messages.
+func cutAndReconnect(sig signals, after ...map[string]any) []map[string]any {
 	return append([]map[string]any{
 		{"wait": "connect"},
 		{"emit": "join", "args": []any{"ana"}, "ack": true},
 		{"emit": "whoami", "ack": true},
 		{"cut": true},
-		{"sleep": 3000},
+		{"waitFile": sig.sent},
 		{"connect": true},
 		{"wait": "connect"},
 	}, after...)
@@ -81,7 +101,8 @@ func TestRecoveryNodeClient(t *testing.T) {
 func testRecoveryNodeClient(t *testing.T, transports []string) {
 	s := startRouter(t, recoveryConfig)
 	url := s.url + "/chat"
-	script := nodeScript(url, 4, cutAndReconnect(
+	sig := newSignals(t)
+	script := nodeScript(url, 4, cutAndReconnect(sig,
 		step{"expect": "msg", "count": 3},
 		step{"emit": "whoami", "ack": true},
 		step{"emit": "say", "args": []any{"m4"}}, // a live broadcast after the catch-up
@@ -93,9 +114,10 @@ func testRecoveryNodeClient(t *testing.T, transports []string) {
 	}
 	a := startNode(t, "a", script)
 	s.out.WaitFor(t, "gone transport close")
-	helper := startHelper(t, url, 4000)
+	helper := startHelper(t, url, sig)
 	s.out.WaitFor(t, "connect sockets=1 recovered=false") // the helper
 	msgs := a.Wait(t)
+	sig.release(t)
 	mustConnect(t, "helper", helper.Wait(t))
 
 	var connects []nodeMsg
@@ -148,10 +170,12 @@ func testRecoveryNodeClient(t *testing.T, transports []string) {
 func TestRecoveryRejectsWithoutSkipConnect(t *testing.T) {
 	s := startRouter(t, strings.Replace(recoveryConfig, "max_disconnection: 30s", "max_disconnection: 30s, skip_connect: false", 1))
 	url := s.url + "/chat"
-	a := startNode(t, "a", nodeScript(url, 4, cutAndReconnect()...))
+	sig := newSignals(t)
+	a := startNode(t, "a", nodeScript(url, 4, cutAndReconnect(sig)...))
 	s.out.WaitFor(t, "gone transport close")
-	helper := startHelper(t, url, 4000)
+	helper := startHelper(t, url, sig)
 	msgs := a.Wait(t)
+	sig.release(t)
 	mustConnect(t, "helper", helper.Wait(t))
 	last := msgs[len(msgs)-1]
 	if last.Type != "connect_error" || last.Message == nil || *last.Message != "full" {

@@ -25,6 +25,8 @@
 //       {"cut": true},                       // version 4: close the transport as a network loss
 //                                            // would (socket.io.engine.close()) and wait for the
 //                                            // disconnect; the socket keeps its pid and offset
+//       {"touch": "/tmp/f"},                 // create the file: a signal to the test or to another client
+//       {"waitFile": "/tmp/f"},              // wait until the file exists
 //       {"connect": true}                    // connect again (then {"wait": "connect"});
 //       {"connect": true, "url": "http://127.0.0.1:PORT"}  // ... to another server (the same namespace)
 //     ]
@@ -44,6 +46,7 @@
 // Binary values are printed as {"$binary":"<base64>"}, and such an object in
 // "args" or "ackReply" is sent as binary.
 
+import { existsSync, writeFileSync } from "node:fs";
 import { fromPlain, toPlain } from "./plain.mjs";
 
 const USAGE = "usage: node client.mjs '<json>'";
@@ -106,6 +109,8 @@ function parseScript(argv) {
       if (!Number.isFinite(step.sleep) || step.sleep < 0) bad('"sleep" must be a non-negative number');
     } else if ("cut" in step) {
       if (script.version !== 4) bad('"cut" needs version 4');
+    } else if ("touch" in step || "waitFile" in step) {
+      if (typeof (step.touch ?? step.waitFile) !== "string") bad('"touch" and "waitFile" need a file path');
     } else if (!("disconnect" in step) && !("connect" in step)) {
       bad("unknown step");
     }
@@ -282,6 +287,10 @@ async function main() {
       await until(() => (seen.events.get(step.expect) ?? 0) >= count);
     } else if ("sleep" in step) {
       await new Promise((resolve) => setTimeout(resolve, step.sleep));
+    } else if ("touch" in step) {
+      writeFileSync(step.touch, "");
+    } else if ("waitFile" in step) {
+      while (!existsSync(step.waitFile)) await new Promise((resolve) => setTimeout(resolve, 20));
     } else if ("disconnect" in step) {
       if (step.disconnect) socket.disconnect();
     } else if ("cut" in step) {
