@@ -3,6 +3,7 @@ package router
 import (
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	sio "github.com/zishang520/socket.io/servers/socket/v3"
@@ -138,25 +139,49 @@ func (r *Router) guard(s *sio.Socket, next func(*sio.ExtendedError)) {
 			return
 		}
 	}
-	p := &pendingSocket{recorded: make(chan struct{}), c: c}
+	p := &pendingSocket{recorded: make(chan struct{}), c: c, deferred: deferred}
 	r.pending.Store(s, p)
 	r.watchDisconnect(c)
 	r.trackArrivals(c)
 	next(nil)
 	select {
 	case <-p.recorded:
-		if deferred != nil {
-			deferred.replay()
-		}
 	case <-time.After(connectWait):
-		r.pending.Delete(s)
+		if p.state.CompareAndSwap(waiting, late) {
+			// reads go on; onConnection finishes the socket's admission if the engine records
+			// it later (recorded), and the connection's close forgets it otherwise
+			es := s.Conn()
+			_ = es.Once("close", func(...any) { r.pending.Delete(s) })
+			if es.ReadyState() == "closed" {
+				r.pending.Delete(s)
+			}
+			return
+		}
+		<-p.recorded // recorded meanwhile
 	}
+	p.replay()
 }
 
 // pendingSocket is a socket the guard let through, until the engine has recorded it.
 type pendingSocket struct {
-	recorded chan struct{}
+	recorded chan struct{} // closed when onConnection took the socket while the guard waited
 	c        *conn
+	deferred *deferredConn // what the connect handler did, for replay once recorded; may be nil
+	state    atomic.Int32  // waiting, then recordedInTime or late, whichever comes first
+}
+
+// The states of a pendingSocket.
+const (
+	waiting int32 = iota
+	recordedInTime
+	late // the guard stopped waiting: onConnection replays the connect handler's actions
+)
+
+// replay does what the connect handler did to the socket, now that it is connected.
+func (p *pendingSocket) replay() {
+	if p.deferred != nil {
+		p.deferred.replay()
+	}
 }
 
 // refusal is the connect_error for a connect handler's error: a reject step's message (and
@@ -172,15 +197,23 @@ func refusal(s *sio.Socket, err error) *sio.ExtendedError {
 	return sio.NewExtendedError(rej.Message, rej.Data)
 }
 
-// connectWait bounds how long a connection's reads are held while its socket is recorded.
-const connectWait = 5 * time.Second
+// connectWait bounds how long a connection's reads are held while its socket is recorded (a
+// variable for the tests).
+var connectWait = 5 * time.Second
 
 // recorded tells the guard that the engine has recorded s, so reads may go on, and returns
-// the socket's conn.
+// the socket's conn; when the guard stopped waiting (connectWait), it replays what the
+// connect handler did to the socket itself.
 func (r *Router) recorded(s *sio.Socket) *conn {
-	if p, ok := r.pending.LoadAndDelete(s); ok {
-		close(p.(*pendingSocket).recorded)
-		return p.(*pendingSocket).c
+	v, ok := r.pending.LoadAndDelete(s)
+	if !ok {
+		return newConn(r, s)
 	}
-	return newConn(r, s)
+	p := v.(*pendingSocket)
+	if p.state.CompareAndSwap(waiting, recordedInTime) {
+		close(p.recorded) // the guard replays the connect handler's actions
+	} else {
+		p.replay() // the guard stopped waiting
+	}
+	return p.c
 }
