@@ -100,14 +100,19 @@ func (a *arrivals) onPacket(args ...any) {
 	if !ok {
 		return
 	}
-	a.passedEngine()
 	b := data.Bytes()
 	a.received(len(b))
-	nsp, event, ok := eventHead(b)
-	if !ok {
+	nsp, event, isEvent := eventHead(b)
+	a.mu.Lock()
+	// whatever the engine queues for this packet, the sockets' next quick events queue
+	// behind it (ReceiveEvent)
+	for _, s := range a.socks {
+		s.passed = true
+	}
+	if !isEvent {
+		a.mu.Unlock()
 		return
 	}
-	a.mu.Lock()
 	c := socketIn(a.socks, nsp)
 	if c == nil || a.over {
 		a.mu.Unlock()

@@ -2,14 +2,13 @@ package router
 
 import "strconv"
 
-// eventHead reads the namespace and the event name at the start of an encoded Socket.IO
-// EVENT or BINARY_EVENT packet (`2/chat,12["message",…]`, `51-["upload",…]`), without
-// decoding the rest: the arrival count (arrivals) needs them before the engine has decoded
-// the packet. ok is false for a packet of another type. A name it cannot read (not a string,
-// cut short) is "", which rates count under the shared budget.
-func eventHead(b []byte) (nsp, event string, ok bool) {
+// packetHead splits an encoded Socket.IO EVENT or BINARY_EVENT packet (`2/chat,12[…]`,
+// `51-[…]`) into its namespace (bytes of b, "/" when it names none), the digits of its
+// acknowledgement id, and the rest, where its arguments start; ok is false for a packet of
+// another type.
+func packetHead(b []byte) (nsp, id, rest []byte, ok bool) {
 	if len(b) == 0 || (b[0] != '2' && b[0] != '5') {
-		return "", "", false
+		return nil, nil, nil, false
 	}
 	i := 1
 	if b[0] == '5' { // the count of attachments: digits and '-'
@@ -20,41 +19,53 @@ func eventHead(b []byte) (nsp, event string, ok bool) {
 			i++
 		}
 	}
-	nsp = "/"
+	nsp = rootNamespace
 	if i < len(b) && b[i] == '/' {
 		start := i
 		for i < len(b) && b[i] != ',' {
 			i++
 		}
-		nsp = string(b[start:i])
+		nsp = b[start:i]
 		if i < len(b) {
 			i++ // the comma
 		}
 	}
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' { // the acknowledgement id
+	start := i
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 		i++
 	}
-	if i >= len(b) || b[i] != '[' {
+	return nsp, b[start:i], b[i:], true
+}
+
+// eventHead reads the namespace and the event name at the start of an encoded Socket.IO
+// EVENT or BINARY_EVENT packet (`2/chat,12["message",…]`, `51-["upload",…]`), without
+// decoding the rest: the arrival count (arrivals) needs them before the engine has decoded
+// the packet. ok is false for a packet of another type. A name it cannot read (not a string,
+// cut short) is "", which rates count under the shared budget.
+func eventHead(b []byte) (nsp, event string, ok bool) {
+	nspBytes, _, args, ok := packetHead(b)
+	if !ok {
+		return "", "", false
+	}
+	nsp = string(nspBytes)
+	if len(args) == 0 || args[0] != '[' {
 		return nsp, "", true
 	}
-	i++
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	if i >= len(b) || b[i] != '"' {
+	i := skipSpace(args, 1)
+	if i >= len(args) || args[i] != '"' {
 		return nsp, "", true
 	}
 	start, escaped := i, false
-	for i++; i < len(b); i++ {
-		switch b[i] {
+	for i++; i < len(args); i++ {
+		switch args[i] {
 		case '\\':
 			escaped = true
 			i++
 		case '"':
 			if !escaped {
-				return nsp, string(b[start+1 : i]), true
+				return nsp, string(args[start+1 : i]), true
 			}
-			name, err := strconv.Unquote(string(b[start : i+1]))
+			name, err := strconv.Unquote(string(args[start : i+1]))
 			if err != nil {
 				return nsp, "", true
 			}
@@ -73,34 +84,17 @@ const maxAckIDDigits = 19
 // acknowledgement id and the JSON text of its arguments, without decoding them. ok is false
 // for anything else or anything unusual (the engine's decoder then has the packet).
 func eventParts(b []byte) (nsp []byte, id uint64, hasID bool, args []byte, ok bool) {
-	if len(b) < 2 || b[0] != '2' {
+	if len(b) == 0 || b[0] != '2' {
 		return nil, 0, false, nil, false
 	}
-	i := 1
-	nsp = rootNamespace
-	if b[i] == '/' {
-		start := i
-		for i < len(b) && b[i] != ',' {
-			i++
-		}
-		if i == len(b) {
-			return nil, 0, false, nil, false
-		}
-		nsp = b[start:i]
-		i++ // the comma
+	nsp, digits, args, _ := packetHead(b)
+	if len(digits) > maxAckIDDigits || len(args) == 0 || args[0] != '[' {
+		return nil, 0, false, nil, false // an id that may not fit in a uint64, no arguments
 	}
-	start := i
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		id = id*10 + uint64(b[i]-'0')
-		i++
+	for _, d := range digits {
+		id = id*10 + uint64(d-'0')
 	}
-	if i-start > maxAckIDDigits {
-		return nil, 0, false, nil, false // may not fit in a uint64
-	}
-	if i == len(b) || b[i] != '[' {
-		return nil, 0, false, nil, false
-	}
-	return nsp, id, i > start, b[i:], true
+	return nsp, id, len(digits) > 0, args, true
 }
 
 var rootNamespace = []byte("/")

@@ -89,16 +89,6 @@ func (a *arrivals) ReceiveEvent(p []byte) bool {
 	return true
 }
 
-// passedEngine records that a packet of the connection went the engine's way, which may
-// queue tasks on its sockets' task queues: their next events are queued behind them.
-func (a *arrivals) passedEngine() {
-	a.mu.Lock()
-	for _, s := range a.socks {
-		s.passed = true
-	}
-	a.mu.Unlock()
-}
-
 // onEventNow handles an event counted by arriveNow (handleEvent), with the table it was
 // judged quick against, on the goroutine reading the connection, which must go on reading
 // other connections whatever the handler does: a panic outside the handler's own recovery
